@@ -1,0 +1,53 @@
+"""Roles: what each kind of member may do. Where they may do it is the membership's org (scope.py)."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "系统管理员"
+    PROVINCE_OFFICE = "province_office", "省产改办"
+    LOCAL_OFFICE = "local_office", "市/县产改办"
+    TOWN = "town", "乡镇/园区"
+    MEMBER_UNIT = "member_unit", "成员单位联络员"
+    INDUSTRY_LINE = "industry_line", "产业系统工会"
+    ENTERPRISE_UNION = "enterprise_union", "企业工会"
+    LIAISON = "liaison", "指导员/观察员/联络员"
+    LEADER = "leader", "领导（只读）"
+
+
+_VIEW = ["orgs.view_org", "orgs.view_linemembership", "core.view_job"]
+_MANAGE_ORGS = [*_VIEW, "orgs.add_org", "orgs.change_org", "orgs.add_linemembership", "orgs.change_linemembership"]
+_MANAGE_USERS = [
+    "accounts.view_user", "accounts.add_user", "accounts.change_user",
+    "accounts.view_membership", "accounts.add_membership", "accounts.change_membership",
+    "auditlog.view_logentry", "accounts.view_loginevent",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.ADMIN: [*_MANAGE_ORGS, *_MANAGE_USERS, "orgs.delete_org", "accounts.manage_divisions"],
+    Role.PROVINCE_OFFICE: [*_MANAGE_ORGS, *_MANAGE_USERS, "accounts.manage_divisions"],
+    Role.LOCAL_OFFICE: [*_MANAGE_ORGS, *_MANAGE_USERS],
+    Role.TOWN: [*_MANAGE_ORGS, "accounts.view_user", "accounts.view_membership"],
+    Role.MEMBER_UNIT: _VIEW,
+    Role.INDUSTRY_LINE: [*_VIEW, "orgs.change_org", "accounts.view_user", "accounts.view_membership"],
+    Role.ENTERPRISE_UNION: [*_VIEW, "orgs.change_org"],
+    Role.LIAISON: _VIEW,
+    Role.LEADER: _VIEW,
+}
+
+
+def group_name(role: str) -> str:
+    return Role(role).label
+
+
+def sync_role_groups(**kwargs) -> None:
+    """Create one group per role and give it exactly the role's permissions (run after migrate)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name(role))
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)

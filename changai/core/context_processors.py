@@ -1,0 +1,20 @@
+from django.urls import reverse
+
+
+def navigation(request):
+    """Menu entries the current user may use; nothing is shown that does not exist."""
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [("首页", reverse("home"), "home")]
+    if user.has_perm("orgs.view_org"):
+        items.append(("组织机构", reverse("orgs:tree"), "orgs"))
+    if user.has_perm("orgs.add_org"):
+        items.append(("数据导入", reverse("imports:list"), "imports"))
+    if user.has_perm("accounts.view_user"):
+        items.append(("用户与授权", reverse("accounts:user_list"), "users"))
+    if user.has_perm("auditlog.view_logentry"):
+        items.append(("操作审计", reverse("accounts:audit_log"), "audit"))
+    items.append(("后台任务", reverse("core:job_list"), "jobs"))
+    items.append(("接口文档", reverse("api-docs"), "api"))
+    return {"nav_items": items}

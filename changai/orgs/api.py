@@ -1,0 +1,86 @@
+import django_filters
+from django.core.exceptions import PermissionDenied, ValidationError
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.permissions import DjangoModelPermissions
+
+from . import services
+from .models import Kind, Org
+
+
+class OrgSerializer(serializers.ModelSerializer):
+    parent = serializers.PrimaryKeyRelatedField(queryset=Org.objects.all(), write_only=True, required=False)
+    parent_id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Org
+        fields = [
+            "id", "name", "kind", "code", "credit_code", "ownership", "industry", "size", "headcount",
+            "has_union", "cluster", "unit_type", "address", "is_active", "opened_on", "closed_on",
+            "depth", "numchild", "parent", "parent_id",
+        ]
+        read_only_fields = ["depth", "numchild"]
+
+    def get_parent_id(self, org) -> int | None:
+        parent = org.get_parent()
+        return parent.pk if parent else None
+
+
+class OrgFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Kind.choices)
+    parent = django_filters.NumberFilter(method="filter_parent", label="上级组织ID")
+
+    class Meta:
+        model = Org
+        fields = ["kind", "is_active", "ownership", "size", "industry", "has_union"]
+
+    def filter_parent(self, queryset, name, value):
+        parent = Org.objects.filter(pk=value).first()
+        if parent is None:
+            return queryset.none()
+        return queryset.filter(path__startswith=parent.path, depth=parent.depth + 1)
+
+
+class ScopedModelPermissions(DjangoModelPermissions):
+    """Model permissions, with view permission required for reads too."""
+
+    perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
+
+
+class OrgViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                 mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    serializer_class = OrgSerializer
+    permission_classes = [ScopedModelPermissions]
+    filterset_class = OrgFilter
+    search_fields = ["name", "=code", "=credit_code"]
+    ordering_fields = ["name", "code", "path"]
+    ordering = ["path"]
+
+    def get_queryset(self):
+        return Org.objects.visible_to(self.request.user)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        parent = data.pop("parent", None)
+        if parent is None:
+            raise ApiValidationError({"parent": "请指定上级组织。"})
+        if not Org.objects.visible_to(self.request.user).filter(pk=parent.pk).exists():
+            raise ApiValidationError({"parent": "上级组织不存在或不在您的管辖范围内。"})
+        serializer.instance = _call(services.create_org, self.request.user, parent, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        if data.pop("parent", None) is not None:
+            raise ApiValidationError({"parent": "调整隶属请使用组织页面的“调整隶属”功能。"})
+        data.pop("kind", None)
+        serializer.instance = _call(services.update_org, self.request.user, serializer.instance, **data)
+
+
+def _call(func, *args, **kwargs):
+    try:
+        return func(*args, **kwargs)
+    except PermissionDenied as exc:
+        raise ApiPermissionDenied(str(exc)) from exc
+    except ValidationError as exc:
+        raise ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc

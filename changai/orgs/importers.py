@@ -1,0 +1,1 @@
+"""Importers of the orgs app (being written)."""

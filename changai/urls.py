@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from changai.core.home import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("changai.accounts.urls")),
+    path("orgs/", include("changai.orgs.urls")),
+    path("jobs/", include("changai.core.urls")),
+    path("imports/", include("changai.core.import_urls")),
+    path("api/v1/", include("changai.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("django-admin/", admin.site.urls),
+]
