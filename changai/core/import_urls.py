@@ -1,14 +1,13 @@
-# Temporary until the import framework lands (helper is writing it).
-from django.http import Http404
 from django.urls import path
 
-
-def _pending(request, **kwargs):
-    raise Http404
-
+from . import import_views as views
 
 app_name = "imports"
 urlpatterns = [
-    path("", _pending, name="list"),
-    path("<str:importer_key>/upload/", _pending, name="upload"),
+    path("", views.batch_list, name="list"),
+    path("<str:importer_key>/upload/", views.upload_view, name="upload"),
+    path("<str:importer_key>/template/", views.template_download, name="template"),
+    path("batches/<int:batch_pk>/", views.batch_detail, name="detail"),
+    path("batches/<int:batch_pk>/commit/", views.commit_view, name="commit"),
+    path("batches/<int:batch_pk>/errors/", views.error_download, name="errors"),
 ]

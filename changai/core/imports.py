@@ -422,6 +422,7 @@ class Importer:
     permission: ClassVar[str]
     key_columns: ClassVar[tuple[str, ...]] = ()
     description: ClassVar[str] = ""
+    do_not_call_in_templates: ClassVar[bool] = True  # templates receive the class itself
 
     def __init__(self, batch, user):
         self.batch = batch

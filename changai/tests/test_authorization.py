@@ -1,0 +1,182 @@
+"""Walks every URL pattern and API route as outsiders and fails when one reaches a record outside its scope.
+
+Patterns are discovered from the URLconf, so a new view or route is covered without editing this file;
+a new URL keyword must be added to SECRET_VALUES (the test fails until it is), which is the point.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from changai.accounts.models import Membership
+from changai.accounts.roles import Role
+from changai.accounts.tests.factories import member
+from changai.core.models import Job
+
+SKIPPED_PREFIXES = ("django-admin/",)  # staff only; covered by test_admin_is_closed_to_reform_staff
+MISSING_PK = 987654321
+
+
+@dataclass
+class Route:
+    name: str
+    kwargs: tuple[str, ...]
+    callback: object
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if route.startswith(SKIPPED_PREFIXES):
+            continue
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, route, inner)
+        elif isinstance(entry, URLPattern):
+            assert entry.name, f"URL pattern {route} has no name; every route must be named"
+            yield Route(namespace + entry.name, tuple(entry.pattern.regex.groupindex), entry.callback)
+
+
+def all_routes() -> list[Route]:
+    seen, routes = set(), []
+    for route in _walk(get_resolver().url_patterns):
+        key = (route.name, route.kwargs)
+        if key not in seen:
+            seen.add(key)
+            routes.append(route)
+    return routes
+
+
+@dataclass
+class Secret:
+    """Records at one org that an actor must never reach."""
+
+    org: object
+    user: object
+    membership: object
+    job: object
+    name: str
+
+    def value(self, kwarg: str, route: Route):
+        values = {
+            "org_pk": self.org.pk,
+            "user_pk": self.user.pk,
+            "membership_pk": self.membership.pk,
+            "job_pk": self.job.pk,
+            "format": "json",
+            "importer_key": "orgs.enterprises",
+        }
+        values.update(_extra_values(self))
+        if kwarg == "pk":
+            return self._object_for_viewset(route).pk
+        assert kwarg in values, f"URL keyword {kwarg!r} of {route.name} is unknown to the authorization test"
+        return values[kwarg]
+
+    def _object_for_viewset(self, route):
+        model = route.callback.cls.serializer_class.Meta.model
+        for candidate in (self.org, self.user, self.membership, self.job, *_extra_values(self).get("_objects", [])):
+            if isinstance(candidate, model):
+                return candidate
+        raise AssertionError(f"No secret {model.__name__} for route {route.name}")
+
+
+def _extra_values(secret):
+    """Secrets of apps added later: an import batch at the secret org, if the import framework exists."""
+    try:
+        from changai.core.models import ImportBatch
+    except ImportError:
+        return {}
+    batch = getattr(secret, "_batch", None)
+    if batch is None:
+        batch = ImportBatch.objects.create(importer_key="orgs.enterprises", org=secret.org, created_by=secret.user)
+        secret._batch = batch
+    return {"batch_pk": batch.pk, "_objects": [batch]}
+
+
+def make_secret(org, label) -> Secret:
+    user = member(f"secret-{org.pk}", org, Role.ENTERPRISE_UNION)
+    user.full_name = f"{label}密友"
+    user.save()
+    job = Job.objects.create(kind="test", title=f"{label}秘密任务", org=org, created_by=user)
+    return Secret(org=org, user=user, membership=Membership.objects.get(user=user), job=job, name=org.name)
+
+
+def _url(route: Route, secret: Secret, missing=False) -> str:
+    kwargs = {}
+    for kwarg in route.kwargs:
+        value = secret.value(kwarg, route)
+        if missing and kwarg.endswith("pk"):
+            value = MISSING_PK
+        kwargs[kwarg] = value
+    return reverse(route.name, kwargs=kwargs)
+
+
+def _client(user) -> Client:
+    client = Client()
+    if not isinstance(user, AnonymousUser):
+        client.force_login(user)
+    return client
+
+
+def _assert_not_reached(client, route, secret, actor):
+    if route.kwargs and any(k.endswith("pk") for k in route.kwargs):
+        url, missing_url = _url(route, secret), _url(route, secret, missing=True)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            baseline = getattr(client, method)(missing_url)
+            assert response.status_code == baseline.status_code, (
+                f"{actor} {method.upper()} {url} answered {response.status_code}, "
+                f"but {baseline.status_code} for a record that does not exist"
+            )
+            assert response.status_code not in range(200, 300), f"{actor} reached {url} ({method})"
+            assert secret.name not in response.content.decode("utf-8", "replace")
+    else:
+        url = _url(route, secret)
+        # Search for part of the name so an echoed search box does not count as a leak.
+        fragment = secret.name[2:6]
+        response = client.get(url, {"q": fragment, "search": fragment})
+        if response.status_code == 200 and "spreadsheet" not in response.get("Content-Type", ""):
+            body = response.content.decode("utf-8", "replace")
+            assert secret.name not in body, f"{actor} saw {secret.name} on {url}"
+            assert secret.user.full_name not in body, f"{actor} saw {secret.user.full_name} on {url}"
+            assert secret.job.title not in body, f"{actor} saw {secret.job.title} on {url}"
+
+
+@pytest.mark.django_db
+def test_no_route_lets_an_outsider_reach_a_record_outside_its_scope(cast):
+    gaoyou_secret = make_secret(cast.gaoyou_firm, "高邮")
+    jiangyin_secret = make_secret(cast.jiangyin_firm, "江阴")
+    actors = [
+        ("jiangyin", cast.users["jiangyin"], gaoyou_secret),
+        ("gaoyou", cast.users["gaoyou"], jiangyin_secret),
+        ("renshe", cast.users["renshe"], jiangyin_secret),
+        ("anonymous", AnonymousUser(), jiangyin_secret),
+    ]
+    routes = all_routes()
+    assert len(routes) > 20
+    for label, user, secret in actors:
+        client = _client(user)
+        for route in routes:
+            _assert_not_reached(client, route, secret, label)
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_are_sent_to_the_login_page(cast, client):
+    response = client.get(reverse("orgs:detail", kwargs={"org_pk": cast.jiangyin.pk}))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+    assert client.get(reverse("org-list")).status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_admin_is_closed_to_reform_staff(cast):
+    response = _client(cast.users["sheng"]).get("/django-admin/")
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_the_walk_covers_the_api_and_the_pages():
+    names = {route.name for route in all_routes()}
+    assert {"org-list", "org-detail", "api-me", "orgs:detail", "orgs:edit", "accounts:user_detail"} <= names
