@@ -49,7 +49,10 @@ def cast(db) -> Cast:
     tangzhuang = add_org(gaoyou, name="汤庄镇", code="321084106", kind=Kind.TOWN)
     gaoyou_firm = EnterpriseFactory(parent=tangzhuang, name="高邮秘密液压有限公司")
     hrss = add_org(
-        province, name="省人力资源社会保障厅", code="MU-320000-hr", kind=Kind.MEMBER_UNIT,
+        province,
+        name="省人力资源社会保障厅",
+        code="MU-320000-hr",
+        kind=Kind.MEMBER_UNIT,
         unit_type=UnitType.HUMAN_RESOURCES,
     )
     line = add_org(province, name="省部属企事业工会", code="IL-1", kind=Kind.INDUSTRY_LINE)
@@ -66,9 +69,19 @@ def cast(db) -> Cast:
         "lingdao": member("lingdao", province, Role.LEADER),
     }
     return Cast(
-        province=province, wuxi=wuxi, jiangyin=jiangyin, zhutang=zhutang, jiangyin_firm=jiangyin_firm,
-        line_firm=line_firm, yangzhou=yangzhou, gaoyou=gaoyou, tangzhuang=tangzhuang, gaoyou_firm=gaoyou_firm,
-        hrss=hrss, line=line, users=users,
+        province=province,
+        wuxi=wuxi,
+        jiangyin=jiangyin,
+        zhutang=zhutang,
+        jiangyin_firm=jiangyin_firm,
+        line_firm=line_firm,
+        yangzhou=yangzhou,
+        gaoyou=gaoyou,
+        tangzhuang=tangzhuang,
+        gaoyou_firm=gaoyou_firm,
+        hrss=hrss,
+        line=line,
+        users=users,
     )
 
 

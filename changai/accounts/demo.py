@@ -25,7 +25,11 @@ DEMO_USERS = [
 def _org(reference: str) -> Org:
     if reference.startswith("enterprise-in-"):
         town = Org.objects.get(code=reference.removeprefix("enterprise-in-"))
-        return Org.objects.filter(path__startswith=town.path, kind=Kind.ENTERPRISE, has_union=True).order_by("path").first()
+        return (
+            Org.objects.filter(path__startswith=town.path, kind=Kind.ENTERPRISE, has_union=True)
+            .order_by("path")
+            .first()
+        )
     return Org.objects.get(code=reference)
 
 

@@ -41,19 +41,27 @@ class PasswordChangeForm(forms.Form):
 
 class UserCreateForm(forms.Form):
     username = forms.RegexField(
-        label="用户名", max_length=150, regex=r"^[A-Za-z0-9_.@+-]+$",
+        label="用户名",
+        max_length=150,
+        regex=r"^[A-Za-z0-9_.@+-]+$",
         error_messages={"invalid": "用户名只能包含字母、数字和 _ . @ + -。"},
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     full_name = forms.CharField(label="姓名", max_length=40, widget=forms.TextInput(attrs={"class": "form-control"}))
     phone = forms.RegexField(
-        label="手机号", regex=r"^1\d{10}$", required=False, error_messages={"invalid": "请输入11位手机号。"},
+        label="手机号",
+        regex=r"^1\d{10}$",
+        required=False,
+        error_messages={"invalid": "请输入11位手机号。"},
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     role = forms.ChoiceField(label="角色", choices=Role.choices, widget=forms.Select(attrs={"class": "form-select"}))
-    title = forms.CharField(label="职务", max_length=40, required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
+    title = forms.CharField(
+        label="职务", max_length=40, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
     password = forms.CharField(
-        label="初始密码", help_text="至少8位，包含大小写字母、数字、符号中的三类；用户首次登录须修改。",
+        label="初始密码",
+        help_text="至少8位，包含大小写字母、数字、符号中的三类；用户首次登录须修改。",
         widget=forms.PasswordInput(attrs={"class": "form-control"}),
     )
 

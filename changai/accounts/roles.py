@@ -18,9 +18,14 @@ class Role(models.TextChoices):
 _VIEW = ["orgs.view_org", "orgs.view_linemembership", "core.view_job"]
 _MANAGE_ORGS = [*_VIEW, "orgs.add_org", "orgs.change_org", "orgs.add_linemembership", "orgs.change_linemembership"]
 _MANAGE_USERS = [
-    "accounts.view_user", "accounts.add_user", "accounts.change_user",
-    "accounts.view_membership", "accounts.add_membership", "accounts.change_membership",
-    "auditlog.view_logentry", "accounts.view_loginevent",
+    "accounts.view_user",
+    "accounts.add_user",
+    "accounts.change_user",
+    "accounts.view_membership",
+    "accounts.add_membership",
+    "accounts.change_membership",
+    "auditlog.view_logentry",
+    "accounts.view_loginevent",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {

@@ -77,7 +77,8 @@ def user_detail(request, user_pk):
     memberships = subject.memberships.filter(scope_for(request.user).q("org")).select_related("org")
     events = LoginEvent.objects.filter(Q(user=subject) | Q(username=subject.username))[:20]
     return render(
-        request, "accounts/user_detail.html",
+        request,
+        "accounts/user_detail.html",
         {"subject": subject, "memberships": memberships, "events": events, "nav_active": "users"},
     )
 

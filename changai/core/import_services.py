@@ -72,7 +72,11 @@ def upload(user, importer_key: str, file, org=None) -> ImportBatch:
     original_name = PurePath(file.name).name
     file.name = f"{uuid.uuid4().hex}{file_extension(original_name)}"
     batch = ImportBatch.objects.create(
-        importer_key=importer_key, file=file, filename=original_name[:255], org=org, created_by=user,
+        importer_key=importer_key,
+        file=file,
+        filename=original_name[:255],
+        org=org,
+        created_by=user,
         status=Status.VALIDATING,
     )
     title = f"校验导入文件：{importer_cls.title}（{original_name}）"[:200]

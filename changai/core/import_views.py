@@ -30,7 +30,10 @@ class UploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS), "class": "form-control"}),
     )
     org = forms.ModelChoiceField(
-        label="导入到", queryset=Org.objects.none(), required=False, empty_label=None,
+        label="导入到",
+        queryset=Org.objects.none(),
+        required=False,
+        empty_label=None,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 

@@ -21,6 +21,7 @@ from pathlib import PurePath
 from typing import Any, ClassVar
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -43,6 +44,10 @@ HEADER_SEARCH_ROWS = 20
 PREVIEW_ROWS = 20
 PROGRESS_EVERY = 500
 QUERY_CHUNK = 500
+UNREADABLE = (
+    "无法读取该文件，请确认它是未加密的 Excel（.xlsx/.xls）或 .ods 文件；"
+    "其他系统导出的文件请先用 Excel 或 WPS 打开，另存为 .xlsx 后再上传。"
+)
 
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "有", "√", "对"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", "无", "×", "x", "错"}
@@ -297,7 +302,7 @@ def load_tables(data: bytes, filename: str) -> list[Callable[[int | None], list[
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, ValueError, OSError) as exc:
-        raise ImportFileError("无法读取该文件，请确认它是未加密的 Excel（.xlsx/.xls）或 .ods 文件。") from exc
+        raise ImportFileError(UNREADABLE) from exc
     return [
         _sheet_loader(workbook, meta.name)
         for meta in workbook.sheets_metadata
@@ -307,8 +312,11 @@ def load_tables(data: bytes, filename: str) -> list[Callable[[int | None], list[
 
 def _sheet_loader(workbook: CalamineWorkbook, name: str):
     def load(nrows: int | None = None) -> list[list]:
-        sheet = workbook.get_sheet_by_name(name)
-        rows = sheet.to_python(skip_empty_area=False, nrows=nrows)
+        try:
+            sheet = workbook.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False, nrows=nrows)
+        except CalamineError as exc:
+            raise ImportFileError(UNREADABLE) from exc
         _fill_merged_cells(rows, sheet.merged_cell_ranges or [])
         return rows
 
@@ -670,7 +678,9 @@ def _write_instructions(workbook: Workbook, importer_cls: type[Importer]) -> Non
         cell.fill = OPTIONAL_FILL
     for column in importer_cls.columns:
         allowed = "、".join(_choice_labels(column)) if column.kind in ("bool", "choice") else ""
-        sheet.append([column.header, "必填" if column.required else "选填", KIND_LABELS[column.kind], allowed, column.help])
+        sheet.append(
+            [column.header, "必填" if column.required else "选填", KIND_LABELS[column.kind], allowed, column.help]
+        )
     for letter, width in zip("ABCDE", (22, 10, 30, 50, 60), strict=True):
         sheet.column_dimensions[letter].width = width
     for row in sheet.iter_rows(min_row=header_row + 1):
@@ -690,8 +700,8 @@ def build_template(importer_cls: type[Importer]) -> bytes:
 
 
 def _cell_value(raw):
-    # openpyxl cannot store timedelta/time-less odd types from calamine reliably; keep them as text.
-    return raw if isinstance(raw, str | int | float | bool | date) or raw is None else str(raw)
+    # Old .xls files carry control characters that openpyxl refuses to write.
+    return ILLEGAL_CHARACTERS_RE.sub("", raw) if isinstance(raw, str) else raw
 
 
 def build_error_workbook(importer_cls: type[Importer], sheet: ParsedSheet, errors: list[dict]) -> bytes:
@@ -716,7 +726,10 @@ def build_error_workbook(importer_cls: type[Importer], sheet: ParsedSheet, error
 
 
 def _write_error_row(out, columns: list[Column], source: SheetRow, row_errors: list[dict]) -> None:
-    out.append([_cell_value(source.cells.get(column.key)) for column in columns] + ["\n".join(map(error_text, row_errors))])
+    out.append(
+        [_cell_value(source.cells.get(column.key)) for column in columns]
+        + [_cell_value("\n".join(map(error_text, row_errors)))]
+    )
     row = out.max_row
     bad = {error["column"] for error in row_errors}
     for index, column in enumerate(columns, start=1):

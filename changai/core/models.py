@@ -101,7 +101,11 @@ class ImportBatch(TimeStampedModel):
         "orgs.Org", verbose_name="导入范围", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="import_batches",
     )
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.UPLOADED)
@@ -119,7 +123,11 @@ class ImportBatch(TimeStampedModel):
         Job, verbose_name="提交任务", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     committed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="提交人", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="提交人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     committed_at = models.DateTimeField("提交时间", null=True, blank=True)

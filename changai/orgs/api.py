@@ -1,5 +1,7 @@
 import django_filters
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Length, Substr
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -11,20 +13,33 @@ from .models import Kind, Org
 
 class OrgSerializer(serializers.ModelSerializer):
     parent = serializers.PrimaryKeyRelatedField(queryset=Org.objects.all(), write_only=True, required=False)
-    parent_id = serializers.SerializerMethodField()
+    parent_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = Org
         fields = [
-            "id", "name", "kind", "code", "credit_code", "ownership", "industry", "size", "headcount",
-            "has_union", "cluster", "unit_type", "address", "is_active", "opened_on", "closed_on",
-            "depth", "numchild", "parent", "parent_id",
+            "id",
+            "name",
+            "kind",
+            "code",
+            "credit_code",
+            "ownership",
+            "industry",
+            "size",
+            "headcount",
+            "has_union",
+            "cluster",
+            "unit_type",
+            "address",
+            "is_active",
+            "opened_on",
+            "closed_on",
+            "depth",
+            "numchild",
+            "parent",
+            "parent_id",
         ]
         read_only_fields = ["depth", "numchild"]
-
-    def get_parent_id(self, org) -> int | None:
-        parent = org.get_parent()
-        return parent.pk if parent else None
 
 
 class OrgFilter(django_filters.FilterSet):
@@ -48,8 +63,13 @@ class ScopedModelPermissions(DjangoModelPermissions):
     perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
 
 
-class OrgViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                 mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class OrgViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = OrgSerializer
     permission_classes = [ScopedModelPermissions]
     filterset_class = OrgFilter
@@ -58,7 +78,10 @@ class OrgViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
     ordering = ["path"]
 
     def get_queryset(self):
-        return Org.objects.visible_to(self.request.user)
+        parent = Org.objects.filter(path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Org.steplen)).values(
+            "pk"
+        )[:1]
+        return Org.objects.visible_to(self.request.user).annotate(parent_id=Subquery(parent))
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -12,25 +12,64 @@ from .models import Industry, Kind, Org, Ownership, Size, UnitType
 DEMO_TOWNS_FILE = services.DIVISIONS_FILE.parent / "demo_towns.csv"
 
 PROVINCE_UNITS = [
-    ("省委组织部", UnitType.ORGANISATION), ("省委宣传部", UnitType.PROPAGANDA),
-    ("省发展改革委", UnitType.DEVELOPMENT), ("省教育厅", UnitType.EDUCATION), ("省科技厅", UnitType.SCIENCE),
-    ("省工业和信息化厅", UnitType.INDUSTRY), ("省财政厅", UnitType.FINANCE),
-    ("省人力资源社会保障厅", UnitType.HUMAN_RESOURCES), ("省国资委", UnitType.STATE_ASSETS),
-    ("省住房城乡建设厅", UnitType.HOUSING), ("省总工会", UnitType.FEDERATION),
+    ("省委组织部", UnitType.ORGANISATION),
+    ("省委宣传部", UnitType.PROPAGANDA),
+    ("省发展改革委", UnitType.DEVELOPMENT),
+    ("省教育厅", UnitType.EDUCATION),
+    ("省科技厅", UnitType.SCIENCE),
+    ("省工业和信息化厅", UnitType.INDUSTRY),
+    ("省财政厅", UnitType.FINANCE),
+    ("省人力资源社会保障厅", UnitType.HUMAN_RESOURCES),
+    ("省国资委", UnitType.STATE_ASSETS),
+    ("省住房城乡建设厅", UnitType.HOUSING),
+    ("省总工会", UnitType.FEDERATION),
 ]
 LOCAL_UNITS = [
-    ("人社局", UnitType.HUMAN_RESOURCES), ("国资委", UnitType.STATE_ASSETS), ("发改委", UnitType.DEVELOPMENT),
-    ("教育局", UnitType.EDUCATION), ("科技局", UnitType.SCIENCE), ("财政局", UnitType.FINANCE),
+    ("人社局", UnitType.HUMAN_RESOURCES),
+    ("国资委", UnitType.STATE_ASSETS),
+    ("发改委", UnitType.DEVELOPMENT),
+    ("教育局", UnitType.EDUCATION),
+    ("科技局", UnitType.SCIENCE),
+    ("财政局", UnitType.FINANCE),
     ("总工会", UnitType.FEDERATION),
 ]
 DEMO_LOCAL_UNIT_ORGS = ["320200", "320281", "321000", "321084"]
 
-_PREFIXES = ["华宏", "恒通", "澄星", "远景", "兴达", "金陵", "长江", "润泽", "东联", "海澜", "双良", "新源",
-             "天成", "精工", "博远", "汇丰", "瑞达", "永固", "鼎力", "创新"]
+_PREFIXES = [
+    "华宏",
+    "恒通",
+    "澄星",
+    "远景",
+    "兴达",
+    "金陵",
+    "长江",
+    "润泽",
+    "东联",
+    "海澜",
+    "双良",
+    "新源",
+    "天成",
+    "精工",
+    "博远",
+    "汇丰",
+    "瑞达",
+    "永固",
+    "鼎力",
+    "创新",
+]
 _TRADES = [
-    ("精密机械", Industry.C), ("特种钢材", Industry.C), ("纺织印染", Industry.C), ("汽车零部件", Industry.C),
-    ("液压件", Industry.C), ("电子科技", Industry.C), ("新材料", Industry.C), ("建设工程", Industry.E),
-    ("物流", Industry.G), ("智能装备", Industry.C), ("化纤", Industry.C), ("电缆", Industry.C),
+    ("精密机械", Industry.C),
+    ("特种钢材", Industry.C),
+    ("纺织印染", Industry.C),
+    ("汽车零部件", Industry.C),
+    ("液压件", Industry.C),
+    ("电子科技", Industry.C),
+    ("新材料", Industry.C),
+    ("建设工程", Industry.E),
+    ("物流", Industry.G),
+    ("智能装备", Industry.C),
+    ("化纤", Industry.C),
+    ("电缆", Industry.C),
 ]
 _SUFFIXES = ["有限公司", "股份有限公司", "集团有限公司"]
 
@@ -68,7 +107,9 @@ def _load_towns():
     with open(DEMO_TOWNS_FILE, encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             if row["code"] not in existing:
-                Org.objects.add_child(counties[row["parent_code"]], {"name": row["name"], "code": row["code"], "kind": Kind.TOWN})
+                Org.objects.add_child(
+                    counties[row["parent_code"]], {"name": row["name"], "code": row["code"], "kind": Kind.TOWN}
+                )
 
 
 def _member_units(province, by_code):
@@ -77,8 +118,13 @@ def _member_units(province, by_code):
     for code in DEMO_LOCAL_UNIT_ORGS:
         parent = by_code[code]
         for suffix, unit_type in LOCAL_UNITS:
-            _child(parent, name=f"{parent.name}{suffix}",
-                   kind=Kind.MEMBER_UNIT, unit_type=unit_type, code=f"MU-{code}-{unit_type}")
+            _child(
+                parent,
+                name=f"{parent.name}{suffix}",
+                kind=Kind.MEMBER_UNIT,
+                unit_type=unit_type,
+                code=f"MU-{code}-{unit_type}",
+            )
 
 
 def _parks(by_code):
@@ -94,11 +140,24 @@ def _enterprise(parent, rng, serial, **extra):
     while Org.objects.filter(name=name).exists():
         name = f"{_place(parent)}{rng.choice(_PREFIXES)}{rng.choice(_PREFIXES)}{trade}有限公司"
     headcount = rng.choice([18, 45, 86, 150, 320, 680, 1200, 2800])
-    size = Size.LARGE if headcount >= 1000 else Size.MEDIUM if headcount >= 300 else Size.SMALL if headcount >= 20 else Size.MICRO
+    size = (
+        Size.LARGE
+        if headcount >= 1000
+        else Size.MEDIUM
+        if headcount >= 300
+        else Size.SMALL
+        if headcount >= 20
+        else Size.MICRO
+    )
     fields = dict(
-        name=name, kind=Kind.ENTERPRISE, credit_code=credit_code(_division(parent), serial),
+        name=name,
+        kind=Kind.ENTERPRISE,
+        credit_code=credit_code(_division(parent), serial),
         ownership=rng.choice([Ownership.PRIVATE] * 5 + [Ownership.STATE, Ownership.FOREIGN, Ownership.MIXED]),
-        industry=industry, size=size, headcount=headcount, has_union=rng.random() < 0.85,
+        industry=industry,
+        size=size,
+        headcount=headcount,
+        has_union=rng.random() < 0.85,
         opened_on=date(rng.randint(1995, 2020), rng.randint(1, 12), 1),
     )
     fields.update(extra)
@@ -115,15 +174,31 @@ def _industry_line(province, by_code, rng, serial):
     subsidiary_towns = {"江阴": "320281001", "高邮": "321084001"}
     start = date(2020, 1, 1)
     for group_name, town_code, subsidiaries in groups:
-        group = _enterprise(by_code[town_code], rng, serial, name=group_name, ownership=Ownership.STATE,
-                            size=Size.LARGE, headcount=rng.randint(8000, 28000), has_union=True)
+        group = _enterprise(
+            by_code[town_code],
+            rng,
+            serial,
+            name=group_name,
+            ownership=Ownership.STATE,
+            size=Size.LARGE,
+            headcount=rng.randint(8000, 28000),
+            has_union=True,
+        )
         serial += 1
         if not line.line_members.filter(org=group).exists():
             services.join_line(line, group, valid_from=start)
         for sub_name in subsidiaries:
             town = next((code for key, code in subsidiary_towns.items() if key in sub_name), town_code)
-            sub = _enterprise(by_code[town], rng, serial, name=sub_name, ownership=Ownership.STATE,
-                              size=Size.LARGE, headcount=rng.randint(1000, 5000), has_union=True)
+            sub = _enterprise(
+                by_code[town],
+                rng,
+                serial,
+                name=sub_name,
+                ownership=Ownership.STATE,
+                size=Size.LARGE,
+                headcount=rng.randint(1000, 5000),
+                has_union=True,
+            )
             serial += 1
             if not line.line_members.filter(org=sub).exists():
                 services.join_line(line, sub, parent=group, valid_from=start)
@@ -136,7 +211,9 @@ def _child(parent, **fields):
     if existing:
         return existing
     node = Org.objects.add_child(parent, fields)
-    services.ParentHistory.objects.create(org=node, parent=parent, valid_from=fields.get("opened_on") or date(2020, 1, 1))
+    services.ParentHistory.objects.create(
+        org=node, parent=parent, valid_from=fields.get("opened_on") or date(2020, 1, 1)
+    )
     return node
 
 

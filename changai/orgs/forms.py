@@ -4,8 +4,21 @@ from .models import ALLOWED_CHILDREN, Kind, Org
 from .permissions import can_add_child
 
 _FIELDS = [
-    "name", "code", "credit_code", "ownership", "industry", "size", "headcount", "has_union",
-    "cluster", "unit_type", "address", "contact", "phone", "opened_on", "closed_on",
+    "name",
+    "code",
+    "credit_code",
+    "ownership",
+    "industry",
+    "size",
+    "headcount",
+    "has_union",
+    "cluster",
+    "unit_type",
+    "address",
+    "contact",
+    "phone",
+    "opened_on",
+    "closed_on",
 ]
 _ENTERPRISE_ONLY = {"credit_code", "ownership", "industry", "size", "headcount", "has_union", "cluster"}
 

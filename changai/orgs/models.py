@@ -165,6 +165,12 @@ class Org(MP_Node):
         return self.name
 
     @property
+    def parent_org(self):
+        if self.depth <= 1:
+            return None
+        return Org.objects.filter(path=self.path[: -self.steplen]).first()
+
+    @property
     def is_division(self) -> bool:
         return self.kind in DIVISION_KINDS
 
@@ -177,7 +183,10 @@ class LineMembership(models.Model):
     """An org's place in an industry line (产业系统), dated so restructurings keep history."""
 
     line = models.ForeignKey(
-        Org, verbose_name="产业系统", on_delete=models.CASCADE, related_name="line_members",
+        Org,
+        verbose_name="产业系统",
+        on_delete=models.CASCADE,
+        related_name="line_members",
         limit_choices_to={"kind": Kind.INDUSTRY_LINE},
     )
     org = models.ForeignKey(Org, verbose_name="成员企业", on_delete=models.CASCADE, related_name="line_memberships")

@@ -17,8 +17,22 @@ DIVISIONS_FILE = Path(__file__).parent / "data" / "jiangsu_divisions.csv"
 _LEVEL_KIND = {"province": Kind.PROVINCE, "city": Kind.CITY, "county": Kind.COUNTY, "town": Kind.TOWN}
 
 EDITABLE_FIELDS = [
-    "name", "code", "credit_code", "ownership", "industry", "size", "headcount", "has_union", "cluster",
-    "unit_type", "address", "contact", "phone", "is_active", "opened_on", "closed_on",
+    "name",
+    "code",
+    "credit_code",
+    "ownership",
+    "industry",
+    "size",
+    "headcount",
+    "has_union",
+    "cluster",
+    "unit_type",
+    "address",
+    "contact",
+    "phone",
+    "is_active",
+    "opened_on",
+    "closed_on",
 ]
 
 
@@ -79,7 +93,7 @@ def update_org(user, org: Org, **fields) -> Org:
 def move_org(user, org: Org, new_parent: Org, on: date | None = None) -> Org:
     """Move an org (and its subtree) under a new parent, keeping the old parent in its history."""
     on = on or timezone.localdate()
-    old_parent = org.get_parent()
+    old_parent = org.parent_org
     if old_parent and old_parent.pk == new_parent.pk:
         raise ValidationError("新的上级与当前上级相同。")
     if new_parent.path.startswith(org.path):

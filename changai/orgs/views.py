@@ -77,7 +77,8 @@ def search(request):
         return _xlsx_response(orgs_workbook(orgs[:50000]), "组织名录.xlsx")
     page_obj = Paginator(orgs, 30).get_page(request.GET.get("page"))
     return render(
-        request, "orgs/search.html",
+        request,
+        "orgs/search.html",
         {"page_obj": page_obj, "query": query, "kind": kind, "kinds": Kind.choices, "nav_active": "orgs"},
     )
 
@@ -97,10 +98,11 @@ def detail(request, org_pk):
         "people": org.memberships.active().select_related("user").order_by("role"),
         "line_memberships": LineMembership.objects.filter(org=org).select_related("line", "parent"),
         "line_members": LineMembership.objects.filter(line=org).select_related("org", "parent")
-        if org.kind == Kind.INDUSTRY_LINE else None,
+        if org.kind == Kind.INDUSTRY_LINE
+        else None,
         "history": org.parent_history.select_related("parent"),
         "can_edit": can_edit_org(request.user, org),
-        "can_move": can_edit_org(request.user, org) and can_move_org(request.user, org, org.get_parent() or org),
+        "can_move": can_edit_org(request.user, org) and can_move_org(request.user, org, org.parent_org or org),
         "child_kind_form": ChildKindForm(user=request.user, parent=org),
         "nav_active": "orgs",
     }
@@ -127,7 +129,8 @@ def create_child(request, org_pk):
             messages.success(request, f"已新建“{org.name}”。")
             return redirect("orgs:detail", org_pk=org.pk)
     return render(
-        request, "orgs/form.html",
+        request,
+        "orgs/form.html",
         {"form": form, "parent": parent, "kind_label": Kind(kind).label, "kind": kind, "nav_active": "orgs"},
     )
 

@@ -37,7 +37,8 @@ def _chromium_path() -> str | None:
 def browser():
     path = _chromium_path()
     if path is None:
-        pytest.skip(f"no chromium binary at {os.environ.get('CHROMIUM_PATH') or '/usr/bin/chromium'} (set CHROMIUM_PATH)")
+        wanted = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+        pytest.skip(f"no chromium binary at {wanted} (set CHROMIUM_PATH)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -14,6 +14,6 @@ class Command(BaseCommand):
         with transaction.atomic():
             load_demo_orgs(random.Random(2026))
             users = load_demo_users()
-        self.stdout.write(self.style.SUCCESS("演示数据已就绪。演示账号（密码均为 %s）：" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪。演示账号（密码均为 {DEMO_PASSWORD}）："))
         for username, role, org in users:
             self.stdout.write(f"  {username:<10} {role:<12} {org}")
