@@ -7,7 +7,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from stdnum.cn import uscc
 from treebeard.exceptions import PathOverflow
@@ -33,51 +33,69 @@ PLACE_KINDS = (Kind.TOWN, Kind.PARK)
 # ---------------------------------------------------------------------------- bulk tree writes
 
 
-def add_children_in_bulk(parent: Org, nodes: list[Org]) -> list[Org]:
-    """Insert unsaved nodes as the last children of `parent` in one INSERT (treebeard adds one at a time)."""
-    parent = Org.objects.select_for_update().get(pk=parent.pk)
+def create_under_parents(groups: dict[int, list[Org]], user) -> list[Org]:
+    """Insert unsaved nodes as the last children of their parents (parent pk -> nodes), in bulk.
+
+    treebeard adds one node at a time (several queries each); here paths are computed from each
+    parent's last child, all nodes go in with bulk INSERTs and the parents' numchild with bulk UPDATEs.
+    """
+    parents = _locked(groups)
+    nodes, parent_of = [], []
+    for parent_pk, children in groups.items():
+        parent = parents[parent_pk]
+        _assign_paths(parent, children)
+        parent.numchild += len(children)
+        nodes.extend(children)
+        parent_of.extend([parent] * len(children))
+    created = Org.objects.bulk_create(nodes, batch_size=500)
+    _ensure_ids(created)
+    Org.objects.bulk_update(list(parents.values()), ["numchild"], batch_size=500)
+    _record_parents(created, parent_of, user)
+    return created
+
+
+def _locked(groups) -> dict[int, Org]:
+    """The parents, freshly read and locked so concurrent imports cannot hand out the same paths."""
+    parents = {}
+    for chunk in in_chunks(groups):
+        parents.update({org.pk: org for org in Org.objects.select_for_update().filter(pk__in=chunk)})
+    return parents
+
+
+def _assign_paths(parent: Org, children: list[Org]) -> None:
     depth = parent.depth + 1
     last_path = (
         Org.objects.filter(path__startswith=parent.path, depth=depth).order_by("-path").values_list("path", flat=True)
     ).first()
     step = Org._str2int(last_path[-Org.steplen :]) if last_path else 0
-    if step + len(nodes) >= len(Org.alphabet) ** Org.steplen:
+    if step + len(children) >= len(Org.alphabet) ** Org.steplen:
         raise PathOverflow(f"“{parent.name}”下的下级单位数量已达上限")
-    for offset, node in enumerate(nodes, start=1):
+    for offset, node in enumerate(children, start=1):
         node.path = Org._get_path(parent.path, depth, step + offset)
         node.depth = depth
         node.numchild = 0
-    created = Org.objects.bulk_create(nodes, batch_size=500)
-    if any(node.pk is None for node in created):  # backends that do not return ids from a bulk insert
-        ids = dict(Org.objects.filter(path__in=[node.path for node in created]).values_list("path", "pk"))
-        for node in created:
+
+
+def _ensure_ids(created: list[Org]) -> None:
+    if all(node.pk is not None for node in created):
+        return
+    # Backends that cannot return ids from a bulk INSERT.
+    for chunk in in_chunks(created):
+        ids = dict(Org.objects.filter(path__in=[node.path for node in chunk]).values_list("path", "pk"))
+        for node in chunk:
             node.pk = ids[node.path]
-    Org.objects.filter(pk=parent.pk).update(numchild=F("numchild") + len(nodes))
-    return created
 
 
-def record_parents(nodes: list[Org], parents: dict[int, Org], user) -> None:
-    """ParentHistory rows for newly created nodes (`parents` maps node index -> parent)."""
+def _record_parents(nodes: list[Org], parents: list[Org], user) -> None:
     today = timezone.localdate()
     recorded_by = user if getattr(user, "is_authenticated", False) else None
     ParentHistory.objects.bulk_create(
         [
-            ParentHistory(org=node, parent=parents[i], valid_from=today, recorded_by=recorded_by)
-            for i, node in enumerate(nodes)
+            ParentHistory(org=node, parent=parent, valid_from=today, recorded_by=recorded_by)
+            for node, parent in zip(nodes, parents, strict=True)
         ],
         batch_size=500,
     )
-
-
-def create_under_parents(groups: dict[int, tuple[Org, list[Org]]], user) -> list[Org]:
-    """Create each parent's new children in bulk and record their parents."""
-    created, parents = [], {}
-    for parent, nodes in groups.values():
-        for node in add_children_in_bulk(parent, nodes):
-            parents[len(created)] = parent
-            created.append(node)
-    record_parents(created, parents, user)
-    return created
 
 
 def _parent_path(org: Org) -> str:
@@ -281,10 +299,10 @@ class EnterpriseImporter(Importer):
         return {"created": new, "updated": updated, "unchanged": len(rows) - new - updated}
 
     def write(self, rows, context):
-        groups: dict[int, tuple[Org, list[Org]]] = {}
+        groups: dict[int, list[Org]] = defaultdict(list)
         for row in rows:
             if row["existing"] is None:
-                groups.setdefault(row["place"].pk, (row["place"], []))[1].append(self._new_enterprise(row))
+                groups[row["place"].pk].append(self._new_enterprise(row))
         created = create_under_parents(groups, self.user)
         changed = self._apply_changes(rows)
         return {"created": len(created), "updated": len(changed), "unchanged": len(rows) - len(created) - len(changed)}
@@ -458,11 +476,10 @@ class DivisionImporter(Importer):
             ready = [row for row in pending if row["parent_code"] in known]
             if not ready:
                 raise RuntimeError("Parents of the remaining rows were neither found nor created")
-            groups: dict[int, tuple[Org, list[Org]]] = {}
+            groups: dict[int, list[Org]] = defaultdict(list)
             for row in ready:
-                parent = known[row["parent_code"]]
                 node = Org(name=row["name"], code=row["code"], kind=row["kind"])
-                groups.setdefault(parent.pk, (parent, []))[1].append(node)
+                groups[known[row["parent_code"]].pk].append(node)
             for node in create_under_parents(groups, self.user):
                 known[node.code] = node
                 created += 1

@@ -12,6 +12,7 @@ TEST_ONLY = {
     "SECURE_COOKIES",
     "BEHIND_TLS_PROXY",
     "ALLOWED_HOSTS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests
 }
 
 
