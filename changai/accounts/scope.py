@@ -83,5 +83,5 @@ def root_orgs(user):
 
     scope = scope_for(user)
     if scope.everything:
-        return Org.get_root_nodes()
+        return Org.objects.get_root_nodes()
     return Org.objects.filter(path__in=scope.paths).order_by("path")

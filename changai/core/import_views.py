@@ -67,7 +67,7 @@ def _xlsx_response(data: bytes, filename: str) -> FileResponse:
 
 @login_required
 def batch_list(request):
-    batches = ImportBatch.objects.visible_to(request.user).select_related("org", "created_by")
+    batches = ImportBatch.objects.visible_to(request.user).select_related("org", "created_by").defer("preview")
     page_obj = Paginator(batches, 20).get_page(request.GET.get("page"))
     titles = {cls.key: cls.title for cls in all_importers()}
     for batch in page_obj:

@@ -596,7 +596,8 @@ HEADER_FONT = Font(bold=True)
 REQUIRED_FONT = Font(bold=True, color="C00000")
 LISTS_SHEET = "选项"
 INSTRUCTIONS_SHEET = "填写说明"
-INLINE_LIST_LIMIT = 200  # Excel allows 255 characters in an inline list
+# Excel allows 255 characters in an inline list; counting UTF-8 bytes keeps Chinese lists safe in WPS too.
+INLINE_LIST_BYTES = 255
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:
@@ -636,7 +637,7 @@ def _add_dropdowns(workbook: Workbook, sheet, columns: list[Column]) -> None:
         if not labels:
             continue
         inline = ",".join(labels)
-        if len(inline) <= INLINE_LIST_LIMIT and not any("," in label for label in labels):
+        if len(inline.encode()) <= INLINE_LIST_BYTES and not any("," in label for label in labels):
             formula = f'"{inline}"'
         else:
             lists_sheet = lists_sheet or _lists_sheet(workbook)

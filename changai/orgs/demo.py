@@ -219,10 +219,10 @@ def _child(parent, **fields):
 
 def _place(parent) -> str:
     """Enterprises in county-level cities usually carry the city's name: 江阴…, 高邮…"""
-    county = parent.get_ancestors().filter(kind=Kind.COUNTY).first()
+    county = Org.objects.get_ancestors(parent).filter(kind=Kind.COUNTY).first()
     return county.name[:-1] if county and county.name.endswith("市") else ""
 
 
 def _division(parent) -> str:
-    county = parent.get_ancestors().filter(kind=Kind.COUNTY).first()
+    county = Org.objects.get_ancestors(parent).filter(kind=Kind.COUNTY).first()
     return county.code if county else "320000"

@@ -169,7 +169,15 @@ class EnterpriseImporter(Importer):
         "调整企业隶属请在组织机构中办理。"
     )
     columns = [
-        Column("name", "企业名称", required=True, max_length=120, width=32, help="企业登记的全称。"),
+        Column(
+            "name",
+            "企业名称",
+            required=True,
+            max_length=120,
+            width=32,
+            help="企业登记的全称。",
+            aliases=("单位名称", "企业全称"),
+        ),
         Column(
             "credit_code",
             "统一社会信用代码",
@@ -177,6 +185,7 @@ class EnterpriseImporter(Importer):
             kind="code",
             width=24,
             help="18位，按此代码判断新建还是更新。请把该列设为文本格式。",
+            aliases=("信用代码", "社会信用代码", "统一信用代码"),
         ),
         Column(
             "place",
@@ -184,6 +193,7 @@ class EnterpriseImporter(Importer):
             required=True,
             width=22,
             help="填写9位乡镇（街道）区划代码，或本辖区内乡镇、园区的准确名称；名称重复时请填写代码。",
+            aliases=("所属乡镇", "所属乡镇（街道）", "所属镇（街道）", "乡镇/园区", "所属园区"),
         ),
         Column("ownership", "所有制", kind="choice", choices=Ownership.choices, width=12),
         Column(
@@ -195,8 +205,15 @@ class EnterpriseImporter(Importer):
             help="国民经济行业分类（GB/T 4754-2017）门类，可填名称或字母。",
         ),
         Column("size", "企业规模", kind="choice", choices=Size.choices, width=10),
-        Column("headcount", "职工人数", kind="int", min_value=0, width=10),
-        Column("has_union", "是否建会", kind="bool", width=10, help="是否已建立工会：是/否。"),
+        Column("headcount", "职工人数", kind="int", min_value=0, width=10, aliases=("职工数", "从业人数")),
+        Column(
+            "has_union",
+            "是否建会",
+            kind="bool",
+            width=10,
+            help="是否已建立工会：是/否。",
+            aliases=("是否建立工会", "已建工会"),
+        ),
         Column("cluster", "产业集群", max_length=60, width=16),
         Column("address", "地址", max_length=200, width=32),
         Column("contact", "联系人", max_length=40, width=10),

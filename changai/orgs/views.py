@@ -35,6 +35,7 @@ def _with_counts(orgs):
         rows = (
             Org.objects.filter(kind=Kind.ENTERPRISE, is_active=True, depth__gt=depth)
             .filter(reduce(or_, (Q(path__startswith=o.path) for o in group)))
+            .order_by()  # the default ordering by path would split the groups
             .annotate(prefix=Substr("path", 1, width))
             .values("prefix")
             .annotate(n=Count("pk"))
@@ -47,7 +48,7 @@ def _with_counts(orgs):
 
 def _ancestors_in_scope(user, org):
     scope = scope_for(user)
-    return [a for a in org.get_ancestors() if scope.contains(a)]
+    return [a for a in Org.objects.get_ancestors(org) if scope.contains(a)]
 
 
 @login_required
@@ -61,7 +62,7 @@ def tree(request):
 @permission_required("orgs.view_org", raise_exception=True)
 def children(request, org_pk):
     org = _org_for_user(request, org_pk)
-    kids = _with_counts(org.get_children().filter(is_active=True).order_by("kind", "code", "name")[:500])
+    kids = _with_counts(Org.objects.get_children(org).filter(is_active=True).order_by("kind", "code", "name")[:500])
     return render(request, "orgs/_children.html", {"org": org, "children": kids})
 
 
@@ -87,7 +88,7 @@ def search(request):
 @permission_required("orgs.view_org", raise_exception=True)
 def detail(request, org_pk):
     org = _org_for_user(request, org_pk)
-    kids = org.get_children().order_by("kind", "code", "name")
+    kids = Org.objects.get_children(org).order_by("kind", "code", "name")
     page_obj = Paginator(kids, 50).get_page(request.GET.get("page"))
     page_obj.object_list = _with_counts(page_obj.object_list)
     context = {

@@ -38,7 +38,10 @@ def browser():
     path = _chromium_path()
     if path is None:
         wanted = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-        pytest.skip(f"no chromium binary at {wanted} (set CHROMIUM_PATH)")
+        reason = f"no chromium binary at {wanted} (apt-get install chromium, or set CHROMIUM_PATH)"
+        if os.environ.get("CHANGAI_REQUIRE_BROWSER") or os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -123,10 +123,11 @@ def test_enterprise_import_with_a_bad_credit_code_shows_the_row_and_writes_nothi
     page.set_input_files("#id_file", files=[{"name": "企业名录.xlsx", "mimeType": XLSX, "buffer": sheet}])
     page.get_by_role("button", name="上传并校验").click()
 
-    expect(page.locator("main")).to_contain_text("未写入任何数据")
+    expect(page.locator("main .alert-danger")).to_contain_text("未写入任何数据")
     error_row = page.locator("table tr", has_text="第4行")
     expect(error_row).to_contain_text("统一社会信用代码")
     expect(error_row).to_contain_text("校验位")
+    expect(page.locator("main")).to_contain_text("江阴导入测试一号有限公司")  # the preview of the valid rows
     expect(page.get_by_role("button", name="确认提交")).to_have_count(0)
 
     page.goto("/orgs/search/?q=导入测试")

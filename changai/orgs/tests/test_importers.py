@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from changai.accounts.tests.factories import UserFactory
 from changai.core.import_services import commit, upload
+from changai.core.imports import build_template, read_sheet
 from changai.core.models import ImportBatch
-from changai.orgs.importers import OUT_OF_SCOPE, UPPER_SKIPPED
+from changai.orgs.importers import OUT_OF_SCOPE, UPPER_SKIPPED, EnterpriseImporter
 from changai.orgs.models import Kind, Org, ParentHistory
 from changai.orgs.services import load_divisions
 from changai.orgs.tests.factories import add_org, make_credit_code
@@ -71,6 +72,18 @@ def jiangyin(cast):
 
 
 # ---------------------------------------------------------------------------- enterprises
+
+
+def test_enterprise_template_offers_the_industry_list_and_reads_back():
+    data = build_template(EnterpriseImporter)
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = workbook["企业名录导入"]
+    assert [cell.value for cell in sheet[1]][:3] == ["*企业名称", "*统一社会信用代码", "*所属乡镇/园区"]
+    formulas = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in sheet.data_validations.dataValidation}
+    assert formulas["D2"] == '"国有,民营,外资,混合所有制,集体"'
+    assert formulas["E2"] == "'选项'!$A$2:$A$21"
+    assert workbook["选项"]["A3"].value == "采矿业"
+    assert read_sheet(data, "模板.xlsx", EnterpriseImporter.columns).rows == []
 
 
 def test_enterprise_preview_writes_nothing(cast, jiangyin):
