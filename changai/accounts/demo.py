@@ -33,6 +33,19 @@ def _org(reference: str) -> Org:
     return Org.objects.get(code=reference)
 
 
+def demo_admin() -> User:
+    """The demo administrator, created first: the demo's imports run in its name."""
+    admin, created = User.objects.get_or_create(
+        username="admin", defaults={"full_name": "系统管理员", "is_superuser": True, "is_staff": True}
+    )
+    if created:
+        admin.set_password(DEMO_PASSWORD)
+        admin.must_change_password = False
+        admin.save()
+        Membership.objects.create(user=admin, org=Org.objects.get(code="320000"), role=Role.ADMIN)
+    return admin
+
+
 def load_demo_users() -> list[tuple[str, str, str]]:
     rows = []
     for username, full_name, reference, role in DEMO_USERS:

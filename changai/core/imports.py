@@ -450,7 +450,11 @@ class Importer:
         return None
 
     def clean_row(self, values: dict, context) -> dict:
-        """Cross-field and database checks; raise RowError/RowErrors/SkipRow; return the row to write."""
+        """Cross-field and database checks; raise RowError/RowErrors/SkipRow; return the row to write.
+
+        Called for every row, also one with bad cells (already reported; their values are None here),
+        so the user sees all of a row's problems at once.
+        """
         return values
 
     def plan(self, rows: list[dict], context) -> dict:
@@ -546,33 +550,42 @@ def validate(importer: Importer, sheet: ParsedSheet, progress: Callable | None =
 
 
 def _check_row(importer, result: Validation, number, values, cell_errors, seen) -> None:
-    for column, message in cell_errors:
-        result.add_error(number, column, message)
-    key = importer.natural_key(values)
-    if key is not None:
-        if key in seen:
-            column = importer.column(importer.key_columns[0]) if importer.key_columns else None
-            result.add_error(number, column, f"与第{seen[key]}行重复")
-            return
-        seen[key] = number
-    if cell_errors:
-        return
+    """Record every problem of a row at once, so one round of corrections is enough."""
+    errors = [(column, message) for column, message in cell_errors]
+    duplicate_of = _remember_key(importer, values, number, seen)
+    if duplicate_of:
+        column = importer.column(importer.key_columns[0]) if importer.key_columns else None
+        errors.append((column, f"与第{duplicate_of}行重复"))
     try:
         cleaned = importer.clean_row(values, result.context)
     except SkipRow as skip:
+        # A row that is not imported anyway (e.g. outside the user's scope) needs no corrections.
         result.skip_reasons[skip.reason] += 1
+        return
     except RowError as error:
-        _add_row_errors(importer, result, number, [error])
-    except RowErrors as errors:
-        _add_row_errors(importer, result, number, errors.errors)
-    else:
+        errors.extend(_with_columns(importer, [error]))
+    except RowErrors as row_errors:
+        errors.extend(_with_columns(importer, row_errors.errors))
+    for column, message in errors:
+        result.add_error(number, column, message)
+    if not errors:
         result.rows.append(CleanRow(number, cleaned))
 
 
-def _add_row_errors(importer, result, number, errors: list[RowError]) -> None:
+def _remember_key(importer, values, number, seen) -> int | None:
+    """The row number of an earlier row with the same natural key, if any."""
+    key = importer.natural_key(values)
+    if key is None:
+        return None
+    if key in seen:
+        return seen[key]
+    seen[key] = number
+    return None
+
+
+def _with_columns(importer, errors: list[RowError]) -> list[tuple[Column | None, str]]:
     known = {column.key: column for column in importer.columns}
-    for error in errors:
-        result.add_error(number, known.get(error.column), error.message)
+    return [(known.get(error.column), error.message) for error in errors]
 
 
 def preview_rows(columns: list[Column], rows: list[CleanRow], limit: int = PREVIEW_ROWS) -> list[dict]:

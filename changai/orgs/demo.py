@@ -1,6 +1,5 @@
 """Demo organisations: real divisions, a handful of real towns, invented parks and enterprises."""
 
-import csv
 import random
 from datetime import date
 
@@ -80,9 +79,21 @@ def credit_code(division_code: str, serial: int) -> str:
     return body + uscc.calc_check_digit(body)
 
 
+def import_demo_towns(user) -> dict:
+    """Load the demo towns the way an office would: the official list through the import framework."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from changai.core import import_services
+
+    province = Org.objects.get(code="320000")
+    upload = SimpleUploadedFile("demo_towns.csv", DEMO_TOWNS_FILE.read_bytes(), content_type="text/csv")
+    batch = import_services.upload(user, "orgs.divisions", upload, province)
+    if batch.status != batch.Status.READY:
+        raise RuntimeError(f"demo towns did not validate: {batch.get_status_display()} {batch.errors[:3]}")
+    return import_services.commit(user, batch).counts
+
+
 def load_demo_orgs(rng: random.Random) -> dict[str, Org]:
-    services.load_divisions()
-    _load_towns()
     by_code = {org.code: org for org in Org.objects.exclude(code=None)}
     province = by_code["320000"]
     _member_units(province, by_code)
@@ -99,17 +110,6 @@ def load_demo_orgs(rng: random.Random) -> dict[str, Org]:
             serial += 1
     _industry_line(province, by_code, rng, serial)
     return {org.code: org for org in Org.objects.exclude(code=None)}
-
-
-def _load_towns():
-    existing = set(Org.objects.filter(kind=Kind.TOWN).values_list("code", flat=True))
-    counties = {org.code: org for org in Org.objects.filter(kind=Kind.COUNTY)}
-    with open(DEMO_TOWNS_FILE, encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            if row["code"] not in existing:
-                Org.objects.add_child(
-                    counties[row["parent_code"]], {"name": row["name"], "code": row["code"], "kind": Kind.TOWN}
-                )
 
 
 def _member_units(province, by_code):
@@ -135,6 +135,9 @@ def _parks(by_code):
 
 
 def _enterprise(parent, rng, serial, **extra):
+    existing = Org.objects.filter(credit_code=credit_code(_division(parent), serial)).first()
+    if existing:
+        return existing
     trade, industry = rng.choice(_TRADES)
     name = extra.pop("name", None) or f"{_place(parent)}{rng.choice(_PREFIXES)}{trade}{rng.choice(_SUFFIXES)}"
     while Org.objects.filter(name=name).exists():
@@ -205,11 +208,12 @@ def _industry_line(province, by_code, rng, serial):
 
 
 def _child(parent, **fields):
-    existing = Org.objects.filter(code=fields["code"]).first() if fields.get("code") else None
-    if existing is None and fields.get("credit_code"):
-        existing = Org.objects.filter(name=fields["name"]).first()
-    if existing:
-        return existing
+    """Add a child unless an org with the same code or credit code exists (the demo reloads idempotently)."""
+    for key in ("code", "credit_code"):
+        if fields.get(key):
+            existing = Org.objects.filter(**{key: fields[key]}).first()
+            if existing:
+                return existing
     node = Org.objects.add_child(parent, fields)
     services.ParentHistory.objects.create(
         org=node, parent=parent, valid_from=fields.get("opened_on") or date(2020, 1, 1)

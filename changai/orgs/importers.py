@@ -239,10 +239,12 @@ class EnterpriseImporter(Importer):
         )
 
     def clean_row(self, values, context: EnterpriseContext):
-        errors = []
-        place = self._collect(errors, self._place, values["place"], context)
-        existing = self._collect(errors, self._existing, values["credit_code"], context)
-        if not errors:
+        errors, place, existing = [], None, None
+        if values["place"]:
+            place = self._collect(errors, self._place, values["place"], context)
+        if values["credit_code"]:
+            existing = self._collect(errors, self._existing, values["credit_code"], context)
+        if place and values["credit_code"] and not errors:
             self._collect(errors, self._check_placement, existing, place)
         if errors:
             raise RowErrors(errors)
@@ -417,6 +419,8 @@ class DivisionImporter(Importer):
 
     def clean_row(self, values, context: DivisionContext):
         level, code = values["level"], values["code"]
+        if level is None or code is None:
+            return values  # the bad or empty cell is already reported
         if level in UPPER_LEVELS:
             if code not in context.existing:
                 raise RowError("code", "未知的县级以上区划代码")

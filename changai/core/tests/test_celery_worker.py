@@ -34,8 +34,9 @@ def broker_app():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_job_runs_on_a_real_worker(broker_app):
-    with override_settings(CELERY_TASK_ALWAYS_EAGER=False), start_worker(
-        broker_app, pool="solo", perform_ping_check=False, shutdown_timeout=10
+    with (
+        override_settings(CELERY_TASK_ALWAYS_EAGER=False),
+        start_worker(broker_app, pool="solo", perform_ping_check=False, shutdown_timeout=10),
     ):
         job = start_job("test.worker", "工作进程任务")  # queued on commit (autocommit here)
         for _ in range(100):

@@ -394,3 +394,23 @@ def test_batches_outside_scope_are_404_and_importers_need_the_permission(sample,
     client.force_login(cast.users["lingdao"])
     assert client.get(reverse("imports:upload", kwargs={"importer_key": "tests.sample"})).status_code == 403
     assert client.get(reverse("imports:upload", kwargs={"importer_key": "no.such"})).status_code == 404
+
+
+def test_detail_page_polls_the_running_job_and_reloads_when_it_ends(sample, cast, client):
+    user = cast.users["jiangyin"]
+    job = Job.objects.create(kind="core.import_validate", title="校验导入文件", org=cast.jiangyin, created_by=user)
+    batch = ImportBatch.objects.create(
+        importer_key="tests.sample",
+        filename="x.xlsx",
+        org=cast.jiangyin,
+        created_by=user,
+        status=ImportBatch.Status.VALIDATING,
+        validate_job=job,
+    )
+    client.force_login(user)
+    detail = client.get(reverse("imports:detail", kwargs={"batch_pk": batch.pk})).content.decode()
+    poll_url = reverse("core:job_progress", kwargs={"job_pk": job.pk}) + "?refresh=1"
+    assert f'hx-get="{poll_url}"' in detail and 'hx-trigger="every 1s"' in detail
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.SUCCEEDED)
+    finished = client.get(poll_url, HTTP_HX_REQUEST="true").content.decode()
+    assert "location.reload()" in finished and "hx-get" not in finished

@@ -37,8 +37,14 @@ def test_an_unknown_job_kind_is_refused():
 
 
 def test_the_progress_component_polls_until_finished(cast, client):
-    job = Job.objects.create(kind="test.count", title="进行中任务", created_by=cast.users["jiangyin"],
-                             status=Job.Status.RUNNING, done=1, total=4)
+    job = Job.objects.create(
+        kind="test.count",
+        title="进行中任务",
+        created_by=cast.users["jiangyin"],
+        status=Job.Status.RUNNING,
+        done=1,
+        total=4,
+    )
     client.force_login(cast.users["jiangyin"])
     html = client.get(reverse("core:job_progress", kwargs={"job_pk": job.pk})).content.decode()
     assert 'hx-trigger="every 1s"' in html and "25%" in html

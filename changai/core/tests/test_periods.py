@@ -35,8 +35,10 @@ def test_malformed_codes_are_refused(bad):
         Period.parse(bad)
 
 
-@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
-       st.sampled_from([WEEK, MONTH, QUARTER, HALF_YEAR, YEAR]))
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
+    st.sampled_from([WEEK, MONTH, QUARTER, HALF_YEAR, YEAR]),
+)
 def test_every_day_falls_in_the_period_that_contains_it(day, period_type):
     period = Period.containing(day, period_type)
     assert period.start <= day <= period.end

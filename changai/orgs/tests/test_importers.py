@@ -173,6 +173,16 @@ def test_enterprise_in_a_town_outside_scope_is_rejected(cast, jiangyin):
     ]
 
 
+def test_every_problem_of_a_row_is_reported_at_once(cast, jiangyin):
+    rows = [ENTERPRISE_HEADER, ["乙公司", "123", "汤庄镇", "", "", "", -1]]
+    batch = upload(jiangyin, "orgs.enterprises", xlsx(rows))
+    assert [(e["row"], e["header"], e["message"]) for e in batch.errors] == [
+        (2, "职工人数", "不能小于0"),
+        (2, "所属乡镇/园区", "不在您的管辖范围内"),
+        (2, "统一社会信用代码", "统一社会信用代码应为18位（现为3位）"),
+    ]
+
+
 def test_ambiguous_town_name_asks_for_the_code(cast, jiangyin):
     add_org(cast.jiangyin, name="祝塘镇", code="320281999", kind=Kind.PARK)
     batch = upload(jiangyin, "orgs.enterprises", xlsx([ENTERPRISE_HEADER, ["某公司", code(7), "祝塘镇"]]))

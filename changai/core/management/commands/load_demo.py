@@ -2,18 +2,25 @@ import random
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
-from changai.accounts.demo import DEMO_PASSWORD, load_demo_users
-from changai.orgs.demo import load_demo_orgs
+from changai.accounts.demo import DEMO_PASSWORD, demo_admin, load_demo_users
+from changai.orgs.demo import import_demo_towns, load_demo_orgs
+from changai.orgs.services import load_divisions
 
 
 class Command(BaseCommand):
     help = "Load the demo organisations and users (idempotent)."
 
     def handle(self, *args, **options):
-        with transaction.atomic():
+        with override_settings(CELERY_TASK_ALWAYS_EAGER=True), transaction.atomic():
+            load_divisions()
+            counts = import_demo_towns(demo_admin())
             load_demo_orgs(random.Random(2026))
             users = load_demo_users()
+        self.stdout.write(
+            f"乡镇/街道（通过区划导入）：新建 {counts.get('created', 0)}，已存在 {counts.get('unchanged', 0)}"
+        )
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪。演示账号（密码均为 {DEMO_PASSWORD}）："))
         for username, role, org in users:
             self.stdout.write(f"  {username:<10} {role:<12} {org}")
