@@ -180,3 +180,11 @@ def test_admin_is_closed_to_reform_staff(cast):
 def test_the_walk_covers_the_api_and_the_pages():
     names = {route.name for route in all_routes()}
     assert {"org-list", "org-detail", "api-me", "orgs:detail", "orgs:edit", "accounts:user_detail"} <= names
+
+
+@pytest.mark.django_db
+def test_superusers_reach_the_admin(cast, admin_client, admin_user):
+    admin_user.must_change_password = False
+    admin_user.save()
+    assert admin_client.get("/django-admin/orgs/org/").status_code == 200
+    assert admin_client.get("/django-admin/accounts/user/").status_code == 200
