@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "changai.core",
     "changai.orgs",
     "changai.accounts",
+    "changai.indicators",
     "changai.api",
 ]
 

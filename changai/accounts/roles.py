@@ -15,7 +15,23 @@ class Role(models.TextChoices):
     LEADER = "leader", "领导（只读）"
 
 
-_VIEW = ["orgs.view_org", "orgs.view_linemembership", "core.view_job"]
+_VIEW = [
+    "orgs.view_org",
+    "orgs.view_linemembership",
+    "core.view_job",
+    "indicators.view_indicator",
+    "indicators.view_dataset",
+    "indicators.view_submission",
+    "indicators.view_datavalue",
+]
+_REPORT = ["indicators.add_datavalue", "indicators.change_datavalue"]
+_REVIEW = [*_REPORT, "indicators.change_submission", "indicators.add_deadlineexception"]
+_CATALOGUE = [
+    "indicators.add_indicator",
+    "indicators.change_indicator",
+    "indicators.add_dataset",
+    "indicators.change_dataset",
+]
 _MANAGE_ORGS = [*_VIEW, "orgs.add_org", "orgs.change_org", "orgs.add_linemembership", "orgs.change_linemembership"]
 _MANAGE_USERS = [
     "accounts.view_user",
@@ -29,13 +45,13 @@ _MANAGE_USERS = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.ADMIN: [*_MANAGE_ORGS, *_MANAGE_USERS, "orgs.delete_org", "accounts.manage_divisions"],
-    Role.PROVINCE_OFFICE: [*_MANAGE_ORGS, *_MANAGE_USERS, "accounts.manage_divisions"],
-    Role.LOCAL_OFFICE: [*_MANAGE_ORGS, *_MANAGE_USERS],
-    Role.TOWN: [*_MANAGE_ORGS, "accounts.view_user", "accounts.view_membership"],
+    Role.ADMIN: [*_MANAGE_ORGS, *_MANAGE_USERS, *_REVIEW, *_CATALOGUE, "orgs.delete_org", "accounts.manage_divisions"],
+    Role.PROVINCE_OFFICE: [*_MANAGE_ORGS, *_MANAGE_USERS, *_REVIEW, *_CATALOGUE, "accounts.manage_divisions"],
+    Role.LOCAL_OFFICE: [*_MANAGE_ORGS, *_MANAGE_USERS, *_REVIEW],
+    Role.TOWN: [*_MANAGE_ORGS, *_REVIEW, "accounts.view_user", "accounts.view_membership"],
     Role.MEMBER_UNIT: _VIEW,
-    Role.INDUSTRY_LINE: [*_VIEW, "orgs.change_org", "accounts.view_user", "accounts.view_membership"],
-    Role.ENTERPRISE_UNION: [*_VIEW, "orgs.change_org"],
+    Role.INDUSTRY_LINE: [*_VIEW, *_REVIEW, "orgs.change_org", "accounts.view_user", "accounts.view_membership"],
+    Role.ENTERPRISE_UNION: [*_VIEW, *_REPORT, "orgs.change_org"],
     Role.LIAISON: _VIEW,
     Role.LEADER: _VIEW,
 }

@@ -9,7 +9,7 @@ class OrgsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import importers  # noqa: F401  registers the importers
+        from . import importers, indicators  # noqa: F401  registers the importers and computed indicators
         from .models import LineMembership, Org
 
         auditlog.register(Org, exclude_fields=["path", "depth", "numchild", "updated_at"])

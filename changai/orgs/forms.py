@@ -13,6 +13,7 @@ _FIELDS = [
     "headcount",
     "has_union",
     "cluster",
+    "pilot_level",
     "unit_type",
     "address",
     "contact",
@@ -20,7 +21,16 @@ _FIELDS = [
     "opened_on",
     "closed_on",
 ]
-_ENTERPRISE_ONLY = {"credit_code", "ownership", "industry", "size", "headcount", "has_union", "cluster"}
+_ENTERPRISE_ONLY = {
+    "credit_code",
+    "ownership",
+    "industry",
+    "size",
+    "headcount",
+    "has_union",
+    "cluster",
+    "pilot_level",
+}
 
 
 class OrgForm(forms.ModelForm):

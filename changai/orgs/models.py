@@ -74,6 +74,14 @@ class Industry(models.TextChoices):
     T = "T", "国际组织"
 
 
+class PilotLevel(models.TextChoices):
+    NATIONAL = "national", "全国试点"
+    PROVINCIAL = "provincial", "省级试点"
+    CITY = "city", "市级试点"
+    COUNTY = "county", "县级试点"
+    TOWN = "town", "乡镇级试点"
+
+
 class UnitType(models.TextChoices):
     """Departments that sit on a joint meeting (联席会议成员单位)."""
 
@@ -141,6 +149,7 @@ class Org(MP_Node):
     headcount = models.PositiveIntegerField("职工人数", null=True, blank=True)
     has_union = models.BooleanField("已建工会", default=False)
     cluster = models.CharField("产业集群", max_length=60, blank=True)
+    pilot_level = models.CharField("产改试点", max_length=12, choices=PilotLevel.choices, blank=True)
     unit_type = models.CharField("成员单位类别", max_length=20, choices=UnitType.choices, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
     contact = models.CharField("联系人", max_length=40, blank=True)

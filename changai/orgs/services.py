@@ -26,6 +26,7 @@ EDITABLE_FIELDS = [
     "headcount",
     "has_union",
     "cluster",
+    "pilot_level",
     "unit_type",
     "address",
     "contact",

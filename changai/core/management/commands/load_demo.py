@@ -1,5 +1,6 @@
 import random
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
@@ -18,6 +19,7 @@ class Command(BaseCommand):
             counts = import_demo_towns(demo_admin())
             load_demo_orgs(random.Random(2026))
             users = load_demo_users()
+            call_command("seed_catalogue", stdout=self.stdout)
         self.stdout.write(
             f"乡镇/街道（通过区划导入）：新建 {counts.get('created', 0)}，已存在 {counts.get('unchanged', 0)}"
         )
