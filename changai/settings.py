@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "changai.orgs",
     "changai.accounts",
     "changai.indicators",
+    "changai.dashboards",
     "changai.api",
 ]
 

@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("changai.accounts.urls")),
     path("orgs/", include("changai.orgs.urls")),
     path("jobs/", include("changai.core.urls")),
+    path("figures/", include("changai.indicators.urls")),
+    path("dashboard/", include("changai.dashboards.urls")),
     path("imports/", include("changai.core.import_urls")),
     path("api/v1/", include("changai.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
