@@ -3,9 +3,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from changai.core.home import home
+from changai.core.views import notifications
 
 urlpatterns = [
     path("", home, name="home"),
+    path("notifications/", notifications, name="notifications"),
     path("accounts/", include("changai.accounts.urls")),
     path("orgs/", include("changai.orgs.urls")),
     path("jobs/", include("changai.core.urls")),

@@ -1,5 +1,7 @@
 from django.urls import reverse
 
+from .models import Notification
+
 
 def navigation(request):
     """Menu entries the current user may use; nothing is shown that does not exist."""
@@ -9,6 +11,10 @@ def navigation(request):
     items = [("首页", reverse("home"), "home")]
     if user.has_perm("orgs.view_org"):
         items.append(("组织机构", reverse("orgs:tree"), "orgs"))
+    if user.has_perm("indicators.view_submission"):
+        items.append(("数据填报", reverse("figures:tasks"), "figures"))
+    if user.has_perm("indicators.view_indicator"):
+        items.append(("指标目录", reverse("figures:indicator_list"), "catalogue"))
     if user.has_perm("orgs.add_org"):
         items.append(("数据导入", reverse("imports:list"), "imports"))
     if user.has_perm("accounts.view_user"):
@@ -17,4 +23,5 @@ def navigation(request):
         items.append(("操作审计", reverse("accounts:audit_log"), "audit"))
     items.append(("后台任务", reverse("core:job_list"), "jobs"))
     items.append(("接口文档", reverse("api-docs"), "api"))
-    return {"nav_items": items}
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return {"nav_items": items, "unread_notifications": unread}

@@ -84,16 +84,35 @@ class Secret:
 
 
 def _extra_values(secret):
-    """Secrets of apps added later: an import batch at the secret org, if the import framework exists."""
-    try:
-        from changai.core.models import ImportBatch
-    except ImportError:
-        return {}
-    batch = getattr(secret, "_batch", None)
-    if batch is None:
-        batch = ImportBatch.objects.create(importer_key="orgs.enterprises", org=secret.org, created_by=secret.user)
-        secret._batch = batch
-    return {"batch_pk": batch.pk, "_objects": [batch]}
+    """Secrets of later apps at the secret org: an import batch, a submitted report."""
+    if not hasattr(secret, "_extra"):
+        secret._extra = _make_extra(secret)
+    return secret._extra
+
+
+def _make_extra(secret):
+    from changai.core.models import ImportBatch
+    from changai.indicators.models import DataSet, DataSetIndicator, DataValue, Indicator, Submission
+
+    batch = ImportBatch.objects.create(importer_key="orgs.enterprises", org=secret.org, created_by=secret.user)
+    indicator, _ = Indicator.objects.get_or_create(
+        code="secret_count", defaults={"name": "秘密指标", "unit": "个", "pillar": "quality"}
+    )
+    dataset, _ = DataSet.objects.get_or_create(
+        code="secret-form", defaults={"name": "企业季报", "period_type": "quarter", "reporting_kinds": ["enterprise"]}
+    )
+    DataSetIndicator.objects.get_or_create(dataset=dataset, indicator=indicator)
+    submission = Submission.objects.create(dataset=dataset, org=secret.org, period="2026Q3", status="submitted")
+    DataValue.objects.create(indicator=indicator, org=secret.org, period="2026Q3", value=7, submission=submission)
+    return {
+        "batch_pk": batch.pk,
+        "submission_pk": submission.pk,
+        "dataset_pk": dataset.pk,
+        "indicator_pk": indicator.pk,
+        "dataset_code": dataset.code,
+        "period": "2026Q3",
+        "_objects": [batch, submission, dataset, indicator],
+    }
 
 
 def make_secret(org, label) -> Secret:
