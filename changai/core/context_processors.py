@@ -9,6 +9,9 @@ def navigation(request):
     if not user or not user.is_authenticated:
         return {"nav_items": []}
     items = [("首页", reverse("home"), "home")]
+    if user.has_perm("indicators.view_indicator"):
+        items.append(("数据看板", reverse("dashboards:home"), "dashboard"))
+        items.append(("指标查询", reverse("dashboards:explorer"), "explorer"))
     if user.has_perm("orgs.view_org"):
         items.append(("组织机构", reverse("orgs:tree"), "orgs"))
     if user.has_perm("indicators.view_submission"):

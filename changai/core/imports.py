@@ -474,9 +474,22 @@ def register_importer(cls: type[Importer]) -> type[Importer]:
     return cls
 
 
+_FACTORIES: dict[str, Callable[[str], type[Importer]]] = {}
+
+
+def register_importer_factory(prefix: str, factory: Callable[[str], type[Importer]]) -> None:
+    """Importers whose columns depend on data (e.g. one per data set): key `prefix:rest` → factory(rest)."""
+    _FACTORIES[prefix] = factory
+
+
 def get_importer(key: str) -> type[Importer]:
     """The importer registered under `key`; raises KeyError for an unknown key."""
-    return _IMPORTERS[key]
+    if key in _IMPORTERS:
+        return _IMPORTERS[key]
+    prefix, _, rest = key.partition(":")
+    if prefix in _FACTORIES and rest:
+        return _FACTORIES[prefix](rest)
+    raise KeyError(key)
 
 
 def all_importers() -> list[type[Importer]]:

@@ -314,9 +314,7 @@ def completeness_rounds(org: Org, user) -> list[Round]:
 
 def completeness_chart(org: Org, rounds: list[Round]) -> Chart:
     columns = ["填报表", "期间", "应报单位数", "已上报单位数", "上报率（%）", "按时上报率（%）", "截止日期"]
-    rows = [
-        [r.dataset.name, r.period.label, r.expected, r.reported, r.rate, r.timely_rate, r.deadline] for r in rounds
-    ]
+    rows = [[r.dataset.name, r.period.label, r.expected, r.reported, r.rate, r.timely_rate, r.deadline] for r in rounds]
     return Chart(f"{org.name}本轮填报完成情况", columns, rows, {"links": [r.url for r in rounds]})
 
 
@@ -341,9 +339,7 @@ def grid(indicators: list[Indicator], orgs: list[Org], periods: list[str]) -> di
     cells = Rollup.objects.filter(indicator__in=indicators, org__in=orgs, period__in=periods)
     found = {(r.indicator_id, r.org_id, r.period): r.value for r in cells.only("indicator", "org", "period", "value")}
     computed = [i for i in indicators if i.source == Source.COMPUTED]
-    missing = {
-        (i.pk, o.pk, p) for i in computed for o in orgs for p in periods if (i.pk, o.pk, p) not in found
-    }
+    missing = {(i.pk, o.pk, p) for i in computed for o in orgs for p in periods if (i.pk, o.pk, p) not in found}
     if missing:
         codes = {i.code for i in computed if any(key[0] == i.pk for key in missing)}
         rollups.refresh_computed(codes, orgs, sorted({key[2] for key in missing}))

@@ -10,7 +10,7 @@ class IndicatorsConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.db.models.signals import post_migrate
 
-        from . import jobs  # noqa: F401  registers the rollup job handlers
+        from . import importers, jobs  # noqa: F401  registers the bulk-entry importers and rollup jobs
         from .models import DataSet, DataValue, Indicator
         from .registry import sync_catalogue
 

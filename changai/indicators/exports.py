@@ -25,3 +25,33 @@ def completeness_workbook(report):
     for column, width in zip("ABCDE", [32, 12, 10, 18, 10], strict=True):
         sheet.column_dimensions[column].width = width
     return workbook
+
+
+def prefilled_workbook(importer_cls, orgs, values_by_org):
+    """The bulk-entry sheet: one row per org in scope, today's values filled in, ready to complete."""
+    from openpyxl.styles import PatternFill
+
+    from .importers import org_reference
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "填报"
+    columns = importer_cls.columns
+    sheet.append([importer_cls.title])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([column.labelled_header for column in columns])
+    locked = PatternFill("solid", fgColor="EEEEEE")
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for org in orgs:
+        current = values_by_org.get(org.pk, {})
+        row = [org_reference(org), org.name]
+        row += [float(current[c.key]) if c.key in current else None for c in columns[2:]]
+        sheet.append(row)
+    for row in sheet.iter_rows(min_row=3, max_col=2):
+        for cell in row:
+            cell.fill = locked
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter].width = column.width
+    sheet.freeze_panes = "C3"
+    return workbook

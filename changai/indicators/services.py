@@ -145,7 +145,14 @@ def parse_number(raw, indicator: Indicator) -> Decimal | None:
     return value
 
 
-def check(submission: Submission, raw_values: dict[str, object], explanations: dict[str, str], *, final: bool):
+def check(
+    submission: Submission,
+    raw_values: dict[str, object],
+    explanations: dict[str, str],
+    *,
+    final: bool,
+    require_explanations: bool = True,
+):
     """Validate entered values; `final` adds the submit-time checks (required, rules, explanations)."""
     result = EntryResult()
     indicators = {link.indicator.code: link for link in submission.dataset.links.select_related("indicator")}
@@ -158,7 +165,7 @@ def check(submission: Submission, raw_values: dict[str, object], explanations: d
             continue
         if final and link.required and parsed[code] is None:
             result.errors[code] = "必填。"
-    _check_changes(submission, parsed, explanations, result, final)
+    _check_changes(submission, parsed, explanations, result, final and require_explanations)
     if final:
         _check_rules(submission.dataset, parsed, result)
     return parsed, result
@@ -263,6 +270,21 @@ def submit(user, submission: Submission, raw_values, explanations=None) -> Entry
     _event(submission, SubmissionEvent.Action.SUBMITTED, user)
     _notify_reviewers(submission)
     return result
+
+
+@transaction.atomic
+def submit_on_behalf(user, dataset: DataSet, org: Org, period: str, parsed: dict[str, Decimal | None]) -> Submission:
+    """Record values an office entered for a lower org (bulk workbook) as that org's submission."""
+    submission = Submission.objects.select_for_update().get(pk=submission_for(dataset, org, period).pk)
+    _ensure_editable(user, submission)
+    _write_values(submission, parsed, {})
+    now = timezone.now()
+    submission.status = Status.SUBMITTED
+    submission.submitted_at = now
+    submission.first_submitted_at = submission.first_submitted_at or now
+    submission.save()
+    _event(submission, SubmissionEvent.Action.SUBMITTED, user, "批量导入代填")
+    return submission
 
 
 @transaction.atomic

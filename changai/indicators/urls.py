@@ -16,6 +16,7 @@ urlpatterns = [
         views.grant_exception,
         name="grant_exception",
     ),
+    path("bulk/<slug:dataset_code>/<str:period>/", views.bulk_workbook, name="bulk_workbook"),
     path("catalogue/", views.indicator_list, name="indicator_list"),
     path("catalogue/new/", views.indicator_form, name="indicator_create"),
     path("catalogue/<int:indicator_pk>/edit/", views.indicator_form, name="indicator_edit"),

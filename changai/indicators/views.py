@@ -15,9 +15,10 @@ from changai.core.periods import InvalidPeriod, Period
 from changai.orgs.models import Org
 
 from . import services
-from .exports import completeness_workbook
+from .exports import completeness_workbook, prefilled_workbook
 from .forms import DataSetForm, ExceptionForm, IndicatorForm, ReturnForm
-from .models import DataSet, DataSetIndicator, Indicator, Pillar, Submission
+from .importers import build_importer, importer_key
+from .models import DataSet, DataSetIndicator, DataValue, Indicator, Pillar, Submission
 
 
 def _period(code: str, dataset: DataSet | None = None) -> Period:
@@ -256,6 +257,7 @@ def completeness(request, dataset_code, period):
         "previous": report.period.previous(),
         "next": report.period.next(),
         "nav_active": "figures",
+        "importer_key": importer_key(dataset, period),
     }
     return render(request, "indicators/completeness.html", context)
 
@@ -289,6 +291,26 @@ def grant_exception(request, dataset_code, period, org_pk):
     else:
         messages.error(request, "请填写延期日期和原因。")
     return redirect("figures:completeness", dataset_code=dataset.code, period=period)
+
+
+@login_required
+@permission_required("indicators.add_datavalue", raise_exception=True)
+def bulk_workbook(request, dataset_code, period):
+    """A workbook prefilled with every reporting org in scope, to fill in and upload as an import."""
+    dataset = _dataset(dataset_code)
+    period_obj = _period(period, dataset)
+    importer_cls = build_importer(f"{dataset.code}:{period}")
+    orgs = list(services.expected_orgs(dataset, period_obj, _completeness_root(request), request.user))
+    values: dict[int, dict[str, object]] = {}
+    for org_id, code, value in DataValue.objects.filter(
+        org__in=orgs, period=period, indicator__in=dataset.indicators.all()
+    ).values_list("org_id", "indicator__code", "value"):
+        values.setdefault(org_id, {})[code] = value
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    filename = f"{dataset.name}_{period_obj.label}_批量填报.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    prefilled_workbook(importer_cls, orgs, values).save(response)
+    return response
 
 
 # ---------------------------------------------------------------------------- catalogue

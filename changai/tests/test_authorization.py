@@ -68,6 +68,8 @@ class Secret:
             "job_pk": self.job.pk,
             "format": "json",
             "importer_key": "orgs.enterprises",
+            "indicator_code": "enterprises",
+            "dataset_code": "town_quarterly",
         }
         values.update(_extra_values(self))
         if kwarg == "pk":
