@@ -5,7 +5,8 @@ from decimal import Decimal
 import django_filters
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
@@ -17,6 +18,7 @@ from . import rollups
 from .models import DataSet, DataSetIndicator, DataValue, Indicator, Pillar, Rollup, Source
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class NumberField(serializers.Field):
     """A decimal as a string without the storage's trailing zeros ("12", "33.5"), null when missing."""
 

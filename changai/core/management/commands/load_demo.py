@@ -6,6 +6,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from changai.accounts.demo import DEMO_PASSWORD, demo_admin, load_demo_users
+from changai.indicators.demo import load_demo_figures
 from changai.orgs.demo import import_demo_towns, load_demo_orgs
 from changai.orgs.services import load_divisions
 
@@ -20,6 +21,9 @@ class Command(BaseCommand):
             load_demo_orgs(random.Random(2026))
             users = load_demo_users()
             call_command("seed_catalogue", stdout=self.stdout)
+            figures = load_demo_figures(random.Random(2026))
+        if figures:
+            self.stdout.write(f"演示填报数据：{figures} 个数值，已汇总。")
         self.stdout.write(
             f"乡镇/街道（通过区划导入）：新建 {counts.get('created', 0)}，已存在 {counts.get('unchanged', 0)}"
         )
