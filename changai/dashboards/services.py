@@ -269,13 +269,12 @@ def current_round(dataset: DataSet) -> Period:
 
 
 def datasets_reported_below(org: Org) -> list[DataSet]:
-    kinds = set(
-        Org.objects.filter(path__startswith=org.path, depth__gt=org.depth, is_active=True)
-        .order_by()
-        .values_list("kind", flat=True)
-        .distinct()
-    )
-    return [ds for ds in DataSet.objects.filter(is_active=True) if kinds & set(ds.reporting_kinds)]
+    """Active data sets that some org below this one reports (one indexed existence check per kind)."""
+    datasets = list(DataSet.objects.filter(is_active=True))
+    below = Org.objects.filter(path__startswith=org.path, depth__gt=org.depth, is_active=True)
+    kinds = {kind for ds in datasets for kind in ds.reporting_kinds}
+    present = {kind for kind in kinds if below.filter(kind=kind).exists()}
+    return [ds for ds in datasets if present & set(ds.reporting_kinds)]
 
 
 @dataclass

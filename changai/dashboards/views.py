@@ -130,12 +130,13 @@ def dashboard(request, nav_active: str = "dashboard"):
     changes = services.headline(org, period, services.headline_indicators())
     rounds = services.completeness_rounds(org, request.user)
     has_map = services.map_cities(org) is not None
-    charts = {
-        "trend": selection.url("dashboards:trend_data"),
-        "ranking": selection.url("dashboards:ranking_data"),
-    }
-    if has_map:
-        charts["map"] = selection.url("dashboards:map_data")
+    has_children = bool(services.ranked_children(org))
+    # The charts travel inside the page (json_script), so a page view is one request however many charts
+    # it has; their URLs serve the workbooks, the map's drill-down and other clients.
+    names = ["trend", *(["ranking"] if has_children else []), *(["map"] if has_map else [])]
+    names = names if selection.indicator else []
+    charts = {name: selection.url(f"dashboards:{name}_data") for name in names}
+    data = {name: _chart(name, selection, request.user).as_json() for name in names}
     context = {
         "nav_active": nav_active,
         "selection": selection,
@@ -150,10 +151,10 @@ def dashboard(request, nav_active: str = "dashboard"):
         "changes": changes,
         "rounds": rounds,
         "has_map": has_map,
-        "has_children": bool(services.ranked_children(org)),
+        "has_children": has_children,
         "headline_xlsx": selection.url("dashboards:headline_data", export="xlsx"),
         "completeness_xlsx": selection.url("dashboards:completeness_data", export="xlsx"),
-        "chart_config": {"geo": static("vendor/maps/jiangsu.json"), "charts": charts},
+        "chart_config": {"geo": static("vendor/maps/jiangsu.json"), "charts": charts, "data": data},
     }
     return render(request, "dashboards/dashboard.html", context)
 
@@ -222,35 +223,37 @@ def _with_export(request) -> str:
 # ---------------------------------------------------------------------------- chart data (JSON or xlsx)
 
 
-@login_required
-@permission_required(_VIEW, raise_exception=True)
-def chart_data(request, chart: str):
-    selection = _selection(request)
+def _chart(name: str, selection: Selection, user) -> services.Chart:
+    """One chart of the dashboard for the selection, with the links its points lead to."""
     org, period, indicator = selection.org, selection.period, selection.indicator
-    if chart == "headline":
-        changes = services.headline(org, period, services.headline_indicators())
-        return _chart_response(request, services.headline_chart(org, period, changes))
-    if chart == "completeness":
-        rounds = services.completeness_rounds(org, request.user)
-        return _chart_response(request, services.completeness_chart(org, rounds))
+    if name == "headline":
+        return services.headline_chart(org, period, services.headline(org, period, services.headline_indicators()))
+    if name == "completeness":
+        return services.completeness_chart(org, services.completeness_rounds(org, user))
     if indicator is None:
         raise Http404
-    if chart == "map":
+    if name == "map":
         cities = services.map_cities(org)
         if cities is None:
             raise Http404
-        data = services.map_chart(indicator, org, period, cities)
-        pks = data.meta.pop("pks")
-        data.meta["drill"] = [selection.url("dashboards:ranking_data", org=pk) for pk in pks]
-        data.meta["links"] = [_dashboard_link(selection, pk) for pk in pks]
-        return _chart_response(request, data)
-    if chart == "ranking":
-        data = services.ranking_chart(indicator, org, period)
-        data.meta["links"] = [_dashboard_link(selection, pk) for pk in data.meta.pop("pks")]
-        return _chart_response(request, data)
-    if chart == "trend":
-        return _chart_response(request, services.trend_chart(indicator, org, period))
+        chart = services.map_chart(indicator, org, period, cities)
+        pks = chart.meta.pop("pks")
+        chart.meta["drill"] = [selection.url("dashboards:ranking_data", org=pk) for pk in pks]
+        chart.meta["links"] = [_dashboard_link(selection, pk) for pk in pks]
+        return chart
+    if name == "ranking":
+        chart = services.ranking_chart(indicator, org, period)
+        chart.meta["links"] = [_dashboard_link(selection, pk) for pk in chart.meta.pop("pks")]
+        return chart
+    if name == "trend":
+        return services.trend_chart(indicator, org, period)
     raise Http404
+
+
+@login_required
+@permission_required(_VIEW, raise_exception=True)
+def chart_data(request, chart: str):
+    return _chart_response(request, _chart(chart, _selection(request), request.user))
 
 
 def _dashboard_link(selection: Selection, org_pk: int) -> str:

@@ -55,7 +55,13 @@ def test_ranking_puts_orgs_without_figures_last(cast, figures):
 
 def test_trend_covers_the_last_eight_periods(cast, figures):
     chart = services.trend_chart(figures.trained, cast.zhutang, Q3)
-    assert [row[0] for row in chart.rows] == ["2024Q4", *[f"2025Q{i}" for i in range(1, 5)], "2026Q1", "2026Q2", "2026Q3"]
+    assert [row[0] for row in chart.rows] == [
+        "2024Q4",
+        *[f"2025Q{i}" for i in range(1, 5)],
+        "2026Q1",
+        "2026Q2",
+        "2026Q3",
+    ]
     assert [row[2] for row in chart.rows] == [None, None, None, 60, None, None, 100, 120]
 
 

@@ -92,7 +92,10 @@ def test_the_map_is_not_offered_below_the_city_level(client, cast, figures):
 def test_ranking_trend_headline_and_completeness_download_as_xlsx(client, cast, figures):
     client = login(client, cast, "sheng")
     params = {"period": "2026Q3", "indicator": "training_person_times", "export": "xlsx"}
-    assert rows_of(client.get(reverse("dashboards:ranking_data"), params))[1:] == [[1, "无锡市", 120], [2, "扬州市", 50]]
+    assert rows_of(client.get(reverse("dashboards:ranking_data"), params))[1:] == [
+        [1, "无锡市", 120],
+        [2, "扬州市", 50],
+    ]
     trend = rows_of(client.get(reverse("dashboards:trend_data"), params))
     assert trend[-1] == ["2026Q3", "2026年第3季度", 170] and len(trend) == 9
     headline = rows_of(client.get(reverse("dashboards:headline_data"), params))
@@ -164,3 +167,20 @@ def test_dashboard_pages_need_a_login(client, name):
 def test_the_menu_offers_the_dashboard_and_the_explorer(client, cast, figures):
     body = login(client, cast, "lingdao").get(reverse("home")).content.decode()
     assert "数据看板" in body and "指标查询" in body
+
+
+def test_the_page_embeds_the_chart_data_it_draws(client, cast, figures):
+    client = login(client, cast, "sheng")
+    params = {"period": "2026Q3", "indicator": "training_person_times"}
+    config = client.get(reverse("dashboards:home"), params).context["chart_config"]
+    assert config["data"]["ranking"]["rows"] == [[1, "无锡市", 120], [2, "扬州市", 50]]
+    assert config["data"]["map"] == client.get(reverse("dashboards:map_data"), params).json()
+    assert config["data"]["trend"]["rows"][-1] == ["2026Q3", "2026年第3季度", 170]
+
+
+def test_the_dashboard_page_needs_a_bounded_number_of_queries(client, cast, figures, django_assert_max_num_queries):
+    client = login(client, cast, "sheng")
+    params = {"period": "2026Q3", "indicator": "training_person_times"}
+    client.get(reverse("dashboards:home"), params)  # computed indicators fill their cells on the first view
+    with django_assert_max_num_queries(45):
+        client.get(reverse("dashboards:home"), params)

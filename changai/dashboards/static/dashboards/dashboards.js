@@ -1,5 +1,6 @@
 /* Dashboard and explorer charts. Every chart draws the rows of a JSON document the server built
- * (the same rows its "下载数据" workbook holds); nothing is read back from the page. */
+ * (embedded with json_script, or fetched for the map's drill-down): the same rows its "下载数据"
+ * workbook holds. Nothing is read back from the page. */
 (function () {
   "use strict";
   if (!window.echarts) return;
@@ -159,19 +160,14 @@
   }
 
   function dashboard(config) {
-    var urls = config.charts || {};
-    if (urls.map) {
-      Promise.all([getJSON(config.geo), getJSON(urls.map)]).then(function (res) {
-        var data = res[1];
-        drawMap("map", res[0], data, function (i, name) { drill(data, i, name); });
+    var data = config.data || {};
+    if (data.map) {
+      getJSON(config.geo).then(function (geo) {
+        drawMap("map", geo, data.map, function (i, name) { drill(data.map, i, name); });
       }).catch(function () { showMessage("map", "地图加载失败"); });
     }
-    if (urls.trend) {
-      getJSON(urls.trend).then(function (d) { drawTrend("trend", d); }).catch(function () { showMessage("trend", "数据加载失败"); });
-    }
-    if (urls.ranking && document.getElementById("chart-ranking")) {
-      getJSON(urls.ranking).then(function (d) { drawBars("ranking", d); fillRanking(d); }).catch(function () { showMessage("ranking", "数据加载失败"); });
-    }
+    if (data.trend) drawTrend("trend", data.trend);
+    if (data.ranking) { drawBars("ranking", data.ranking); fillRanking(data.ranking); }
     var periodType = document.getElementById("id_period_type");
     if (periodType) periodType.addEventListener("change", function () { periodType.form.submit(); });
   }
