@@ -82,3 +82,14 @@ class RollupProperties(TestCase):
         for period in ["2025Q2", "2025"]:
             expected = brute_force(aggregation, values, lambda o: o.path in line_paths, period)
             assert rollups.figure(item, line, period) == expected, ("line", period)
+
+
+def test_the_refresh_command_rebuilds_the_table(cast):
+    from django.core.management import call_command
+
+    from changai.indicators.models import Rollup
+
+    item = indicator("y")
+    DataValue.objects.create(indicator=item, org=cast.zhutang, period="2025M01", value=5, approved=True)
+    call_command("refresh_rollups", stdout=open("/dev/null", "w"))
+    assert Rollup.objects.get(indicator=item, org=cast.province, period="2025").value == 5
