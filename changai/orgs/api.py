@@ -9,6 +9,7 @@ from rest_framework.permissions import DjangoModelPermissions
 
 from . import services
 from .models import Kind, Org
+from .services import EDITABLE_FIELDS
 
 
 class OrgSerializer(serializers.ModelSerializer):
@@ -17,28 +18,7 @@ class OrgSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Org
-        fields = [
-            "id",
-            "name",
-            "kind",
-            "code",
-            "credit_code",
-            "ownership",
-            "industry",
-            "size",
-            "headcount",
-            "has_union",
-            "cluster",
-            "unit_type",
-            "address",
-            "is_active",
-            "opened_on",
-            "closed_on",
-            "depth",
-            "numchild",
-            "parent",
-            "parent_id",
-        ]
+        fields = ["id", "kind", *EDITABLE_FIELDS, "depth", "numchild", "parent", "parent_id"]
         read_only_fields = ["depth", "numchild"]
 
 

@@ -2,25 +2,10 @@ from django import forms
 
 from .models import ALLOWED_CHILDREN, Kind, Org
 from .permissions import can_add_child
+from .services import EDITABLE_FIELDS
 
-_FIELDS = [
-    "name",
-    "code",
-    "credit_code",
-    "ownership",
-    "industry",
-    "size",
-    "headcount",
-    "has_union",
-    "cluster",
-    "pilot_level",
-    "unit_type",
-    "address",
-    "contact",
-    "phone",
-    "opened_on",
-    "closed_on",
-]
+# Everything an office edits in the form; whether an org is active follows from its closing date.
+_FIELDS = [name for name in EDITABLE_FIELDS if name != "is_active"]
 _ENTERPRISE_ONLY = {
     "credit_code",
     "ownership",

@@ -5,8 +5,8 @@ from unittest import mock
 
 import pytest
 
+from changai.indicators.tests.conftest import IN_WINDOW, PERIOD
 from changai.indicators.tests.factories import indicator, quarterly_form
-from changai.indicators.tests.test_reporting import IN_WINDOW, PERIOD
 
 from .conftest import login
 

@@ -1,7 +1,5 @@
 import io
-from unittest import mock
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -9,20 +7,8 @@ from openpyxl import load_workbook
 from changai.core import import_services
 from changai.indicators.importers import importer_key
 from changai.indicators.models import DataValue, Submission
-from changai.indicators.tests.factories import indicator, quarterly_form
-from changai.indicators.tests.test_reporting import IN_WINDOW, PERIOD
+from changai.indicators.tests.conftest import PERIOD
 from changai.orgs.tests.factories import add_org
-
-
-@pytest.fixture
-def form(db):
-    return quarterly_form(indicator("training_person_times", "培训人次"), indicator("certified", "取证人数", unit="人"))
-
-
-@pytest.fixture(autouse=True)
-def today_in_window():
-    with mock.patch("changai.indicators.services.today", return_value=IN_WINDOW):
-        yield
 
 
 def filled_workbook(client, form, rows):

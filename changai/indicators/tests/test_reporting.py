@@ -7,11 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from changai.core.models import Notification
 from changai.indicators import rollups, services
 from changai.indicators.models import DataValue, Submission
+from changai.indicators.tests.conftest import PERIOD
 from changai.indicators.tests.factories import indicator, quarterly_form
 from changai.orgs.tests.factories import add_org
-
-PERIOD = "2026Q3"  # ends 2026-09-30; the deadline is 10 working days later
-IN_WINDOW = date(2026, 10, 9)
 
 
 @pytest.fixture
@@ -20,12 +18,6 @@ def form(db):
     certified = indicator("certified", "取证人数", unit="人")
     rule = (certified, "<=", trained, "取证人数不能超过培训人次")
     return quarterly_form(trained, certified, rules=[rule])
-
-
-@pytest.fixture(autouse=True)
-def today_in_window():
-    with mock.patch("changai.indicators.services.today", return_value=IN_WINDOW):
-        yield
 
 
 def test_it_saves_a_draft_and_submits(cast, form):

@@ -1,23 +1,11 @@
 from unittest import mock
 
-import pytest
 from django.urls import reverse
 
 from changai.core.models import Notification
+from changai.core.periods import Period
 from changai.indicators.models import DataValue, Rollup, Submission
-from changai.indicators.tests.factories import indicator, quarterly_form
-from changai.indicators.tests.test_reporting import IN_WINDOW, PERIOD
-
-
-@pytest.fixture
-def form(db):
-    return quarterly_form(indicator("training_person_times", "培训人次"), indicator("certified", "取证人数", unit="人"))
-
-
-@pytest.fixture(autouse=True)
-def today_in_window():
-    with mock.patch("changai.indicators.services.today", return_value=IN_WINDOW):
-        yield
+from changai.indicators.tests.conftest import PERIOD
 
 
 def entry_url(form, org):
@@ -83,10 +71,7 @@ def test_completeness_page_export_and_reminders(cast, form, client):
 
 
 def test_the_tasks_page_lists_what_to_fill_and_to_review(cast, form, client):
-    with mock.patch(
-        "changai.indicators.views.current_round",
-        return_value=__import__("changai.core.periods", fromlist=["Period"]).Period.parse(PERIOD),
-    ):
+    with mock.patch("changai.indicators.views.current_round", return_value=Period.parse(PERIOD)):
         client.force_login(cast.users["zhutang"])
         assert "乡镇产改季报" in client.get(reverse("figures:tasks")).content.decode()
         client.force_login(cast.users["jiangyin"])
