@@ -260,14 +260,6 @@ def trend_chart(indicator: Indicator, org: Org, period: Period) -> Chart:
 # ---------------------------------------------------------------------------- completeness
 
 
-def current_round(dataset: DataSet) -> Period:
-    """The latest period of the data set whose reporting window has opened."""
-    period = Period.containing(reporting.today(), dataset.period_type)
-    if reporting.today() < reporting.opens_on(dataset, period):
-        period = period.previous()
-    return period
-
-
 def datasets_reported_below(org: Org) -> list[DataSet]:
     """Active data sets that some org below this one reports (one indexed existence check per kind)."""
     datasets = list(DataSet.objects.filter(is_active=True))
@@ -295,7 +287,7 @@ class Round:
 def completeness_rounds(org: Org, user) -> list[Round]:
     rounds = []
     for dataset in datasets_reported_below(org):
-        period = current_round(dataset)
+        period = reporting.current_round(dataset)
         report = reporting.completeness(dataset, period.code, root=org, user=user)
         rounds.append(
             Round(

@@ -47,6 +47,14 @@ def deadline(dataset: DataSet, period: Period) -> date:
     return add_working_days(period.end, dataset.deadline_days)
 
 
+def current_round(dataset: DataSet) -> Period:
+    """The round being reported now: the latest period of the data set whose reporting window has opened."""
+    period = Period.containing(today(), dataset.period_type)
+    if today() < opens_on(dataset, period):
+        period = period.previous()
+    return period
+
+
 def exception_until(dataset: DataSet, org: Org, period: str) -> date | None:
     return (
         DeadlineException.objects.filter(dataset=dataset, org=org, period=period)

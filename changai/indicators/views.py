@@ -44,12 +44,6 @@ def _submission(request, submission_pk) -> Submission:
     return get_object_or_404(queryset, pk=submission_pk)
 
 
-def current_round(dataset: DataSet, today=None) -> Period:
-    """The period being reported now: the last one that has ended."""
-    today = today or services.today()
-    return Period.containing(today, dataset.period_type).previous()
-
-
 # ---------------------------------------------------------------------------- tasks
 
 
@@ -61,7 +55,7 @@ def tasks(request):
     roots = list(root_orgs(request.user)[:20])
     to_fill, to_review = [], []
     for dataset in datasets:
-        period = current_round(dataset)
+        period = services.current_round(dataset)
         for root in roots:
             if root.kind in dataset.reporting_kinds and services.can_enter(request.user, root):
                 submission = Submission.objects.filter(dataset=dataset, org=root, period=period.code).first()
@@ -360,7 +354,7 @@ def indicator_form(request, indicator_pk=None):
 @permission_required("indicators.view_dataset", raise_exception=True)
 def dataset_list(request):
     datasets = DataSet.objects.prefetch_related("indicators").order_by("code")
-    rounds = {dataset.pk: current_round(dataset) for dataset in datasets}
+    rounds = {dataset.pk: services.current_round(dataset) for dataset in datasets}
     rows = [{"dataset": d, "period": rounds[d.pk]} for d in datasets]
     return render(request, "indicators/dataset_list.html", {"rows": rows, "nav_active": "catalogue"})
 

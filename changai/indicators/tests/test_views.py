@@ -71,7 +71,7 @@ def test_completeness_page_export_and_reminders(cast, form, client):
 
 
 def test_the_tasks_page_lists_what_to_fill_and_to_review(cast, form, client):
-    with mock.patch("changai.indicators.views.current_round", return_value=Period.parse(PERIOD)):
+    with mock.patch("changai.indicators.services.current_round", return_value=Period.parse(PERIOD)):
         client.force_login(cast.users["zhutang"])
         assert "乡镇产改季报" in client.get(reverse("figures:tasks")).content.decode()
         client.force_login(cast.users["jiangyin"])
