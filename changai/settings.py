@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "changai.accounts",
     "changai.indicators",
     "changai.dashboards",
+    "changai.pilots",
+    "changai.worklists",
     "changai.api",
 ]
 

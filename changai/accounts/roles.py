@@ -26,6 +26,21 @@ _VIEW = [
 ]
 _REPORT = ["indicators.add_datavalue", "indicators.change_datavalue"]
 _REVIEW = [*_REPORT, "indicators.change_submission", "indicators.add_deadlineexception"]
+_PLANS_VIEW = [
+    "worklists.view_plan",
+    "worklists.view_planitem",
+    "worklists.view_supervisionnotice",
+    "worklists.view_progress",
+]
+_PLANS_REPORT = [*_PLANS_VIEW, "worklists.add_progress", "worklists.change_supervisionnotice"]
+_PLANS_MANAGE = [
+    *_PLANS_REPORT,
+    "worklists.add_plan",
+    "worklists.change_plan",
+    "worklists.add_planitem",
+    "worklists.change_planitem",
+    "worklists.add_supervisionnotice",
+]
 _CATALOGUE = [
     "indicators.add_indicator",
     "indicators.change_indicator",
@@ -55,6 +70,45 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.LIAISON: _VIEW,
     Role.LEADER: _VIEW,
 }
+
+# Work plans: offices manage them, responsible units report and answer notices, readers see them.
+for _role, _perms in {
+    Role.ADMIN: _PLANS_MANAGE,
+    Role.PROVINCE_OFFICE: _PLANS_MANAGE,
+    Role.LOCAL_OFFICE: _PLANS_MANAGE,
+    Role.TOWN: _PLANS_MANAGE,
+    Role.INDUSTRY_LINE: _PLANS_MANAGE,
+    Role.MEMBER_UNIT: _PLANS_REPORT,
+    Role.ENTERPRISE_UNION: _PLANS_REPORT,
+    Role.LIAISON: _PLANS_VIEW,
+    Role.LEADER: _PLANS_VIEW,
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+# Pilots: everyone reads them; offices, towns and industry lines apply and run them; offices review them.
+_PILOTS_VIEW = ["pilots.view_pilotunit", "pilots.view_pilotproject", "pilots.view_pairing", "pilots.view_pilottype"]
+_PILOTS_RUN = [
+    *_PILOTS_VIEW,
+    "pilots.add_pilotunit",
+    "pilots.change_pilotunit",
+    "pilots.add_pilotproject",
+    "pilots.change_pilotproject",
+    "pilots.add_pairing",
+    "pilots.change_pairing",
+]
+_PILOTS_REVIEW = [*_PILOTS_RUN, "pilots.review_pilotunit"]
+for _role, _perms in {
+    Role.ADMIN: [*_PILOTS_REVIEW, "pilots.add_pilottype", "pilots.change_pilottype"],
+    Role.PROVINCE_OFFICE: [*_PILOTS_REVIEW, "pilots.add_pilottype", "pilots.change_pilottype"],
+    Role.LOCAL_OFFICE: _PILOTS_REVIEW,
+    Role.TOWN: _PILOTS_REVIEW,
+    Role.INDUSTRY_LINE: _PILOTS_RUN,
+    Role.MEMBER_UNIT: _PILOTS_VIEW,
+    Role.ENTERPRISE_UNION: _PILOTS_VIEW,
+    Role.LIAISON: _PILOTS_VIEW,
+    Role.LEADER: _PILOTS_VIEW,
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
 
 def group_name(role: str) -> str:
