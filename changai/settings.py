@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "changai.dashboards",
     "changai.pilots",
     "changai.worklists",
+    "changai.evaluations",
+    "changai.supervision",
     "changai.api",
 ]
 
@@ -184,6 +186,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status" or "level" field with different choices: name each set once.
+    "ENUM_NAME_OVERRIDES": {
+        "PilotLevelEnum": "changai.orgs.models.PilotLevel",
+        "PilotStatusEnum": "changai.pilots.models.PilotStatus",
+        "PilotProjectStatusEnum": "changai.pilots.models.ProjectStatus",
+        "PlanItemStatusEnum": "changai.worklists.models.ItemStatus",
+        "NoticeStatusEnum": "changai.worklists.models.NoticeStatus",
+        "RectificationStatusEnum": "changai.supervision.models.RectificationStatus",
+        "ScorecardStatusEnum": "changai.evaluations.models.ScorecardStatus",
+    },
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"

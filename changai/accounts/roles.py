@@ -31,6 +31,7 @@ _PLANS_VIEW = [
     "worklists.view_planitem",
     "worklists.view_supervisionnotice",
     "worklists.view_progress",
+    "worklists.view_checkpoint",
 ]
 _PLANS_REPORT = [*_PLANS_VIEW, "worklists.add_progress", "worklists.change_supervisionnotice"]
 _PLANS_MANAGE = [
@@ -107,6 +108,62 @@ for _role, _perms in {
     Role.ENTERPRISE_UNION: _PILOTS_VIEW,
     Role.LIAISON: _PILOTS_VIEW,
     Role.LEADER: _PILOTS_VIEW,
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+
+# Supervision: spot checks, brands and joint meetings. Offices run them; the units ordered to rectify report back;
+# everyone reads them. The brand standard is one province-wide table, so only the province edits it.
+_SUPERVISION_MODELS = ["spotcheck", "finding", "rectification", "brand", "brandevaluation", "meeting", "decision"]
+_SUPERVISION_VIEW = [f"supervision.view_{m}" for m in [*_SUPERVISION_MODELS, "brandcriterion"]]
+_SUPERVISION_RESPOND = [*_SUPERVISION_VIEW, "supervision.change_rectification"]
+_SUPERVISION_MANAGE = [
+    *_SUPERVISION_VIEW,
+    *(f"supervision.{action}_{m}" for m in _SUPERVISION_MODELS for action in ("add", "change")),
+]
+_SUPERVISION_CRITERIA = ["supervision.add_brandcriterion", "supervision.change_brandcriterion"]
+for _role, _perms in {
+    Role.ADMIN: [*_SUPERVISION_MANAGE, *_SUPERVISION_CRITERIA],
+    Role.PROVINCE_OFFICE: [*_SUPERVISION_MANAGE, *_SUPERVISION_CRITERIA],
+    Role.LOCAL_OFFICE: _SUPERVISION_MANAGE,
+    Role.TOWN: _SUPERVISION_MANAGE,
+    Role.INDUSTRY_LINE: _SUPERVISION_MANAGE,
+    Role.MEMBER_UNIT: _SUPERVISION_RESPOND,
+    Role.ENTERPRISE_UNION: _SUPERVISION_RESPOND,
+    Role.LIAISON: _SUPERVISION_VIEW,
+    Role.LEADER: _SUPERVISION_VIEW,
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+# Assessment (考核): everyone reads the scorecards they may see; offices set them up and mark them; assessed orgs
+# (towns, member units, enterprises, and counties assessed by their city) enter self-scores.
+_EVAL_VIEW = [
+    "evaluations.view_scorecard",
+    "evaluations.view_scorerule",
+    "evaluations.view_assessee",
+    "evaluations.view_score",
+]
+_EVAL_SELF = [*_EVAL_VIEW, "evaluations.self_score"]
+_EVAL_MANAGE = [
+    *_EVAL_VIEW,
+    "evaluations.add_scorecard",
+    "evaluations.change_scorecard",
+    "evaluations.add_scorerule",
+    "evaluations.change_scorerule",
+    "evaluations.add_assessee",
+    "evaluations.change_assessee",
+    "evaluations.review_score",
+]
+for _role, _perms in {
+    Role.ADMIN: _EVAL_MANAGE,
+    Role.PROVINCE_OFFICE: _EVAL_MANAGE,
+    Role.LOCAL_OFFICE: [*_EVAL_MANAGE, "evaluations.self_score"],
+    Role.TOWN: _EVAL_SELF,
+    Role.MEMBER_UNIT: _EVAL_SELF,
+    Role.ENTERPRISE_UNION: _EVAL_SELF,
+    Role.INDUSTRY_LINE: _EVAL_VIEW,
+    Role.LIAISON: _EVAL_VIEW,
+    Role.LEADER: _EVAL_VIEW,
 }.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 

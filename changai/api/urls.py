@@ -2,14 +2,29 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from changai.accounts.api import MeView
+from changai.evaluations.api import ScorecardViewSet
 from changai.indicators.api import DataSetViewSet, IndicatorViewSet, ValueViewSet
 from changai.orgs.api import OrgViewSet
+from changai.pilots.api import PairingViewSet, PilotProjectViewSet, PilotViewSet
+from changai.supervision.api import BrandViewSet, MeetingViewSet, SpotCheckViewSet
+from changai.worklists.api import CheckpointViewSet, NoticeViewSet, PlanItemViewSet, PlanViewSet
 
 router = DefaultRouter()
 router.register("orgs", OrgViewSet, basename="org")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("datasets", DataSetViewSet, basename="dataset")
 router.register("values", ValueViewSet, basename="value")
+router.register("scorecards", ScorecardViewSet, basename="scorecard")
+router.register("pilots", PilotViewSet, basename="pilot")
+router.register("pilot-projects", PilotProjectViewSet, basename="pilot-project")
+router.register("pairings", PairingViewSet, basename="pairing")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("items", PlanItemViewSet, basename="planitem")
+router.register("checkpoints", CheckpointViewSet, basename="checkpoint")
+router.register("notices", NoticeViewSet, basename="notice")
+router.register("spot-checks", SpotCheckViewSet, basename="spot-check")
+router.register("brands", BrandViewSet, basename="brand")
+router.register("meetings", MeetingViewSet, basename="meeting")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

@@ -16,8 +16,18 @@ def navigation(request):
         items.append(("组织机构", reverse("orgs:tree"), "orgs"))
     if user.has_perm("indicators.view_submission"):
         items.append(("数据填报", reverse("figures:tasks"), "figures"))
+    if user.has_perm("worklists.view_planitem"):
+        # Units that only report land on their own tasks; offices and readers on the plans.
+        reporter = user.has_perm("worklists.add_progress") and not user.has_perm("worklists.change_plan")
+        items.append(("工作清单", reverse("worklists:my_tasks" if reporter else "worklists:plan_list"), "worklists"))
+    if user.has_perm("supervision.view_spotcheck"):
+        items.append(("督查与品牌", reverse("supervision:spotcheck_list"), "supervision"))
     if user.has_perm("indicators.view_indicator"):
         items.append(("指标目录", reverse("figures:indicator_list"), "catalogue"))
+    if user.has_perm("pilots.view_pilotunit"):
+        items.append(("试点示范", reverse("pilots:list"), "pilots"))
+    if user.has_perm("evaluations.view_scorecard"):
+        items.append(("考核", reverse("evaluations:list"), "evaluations"))
     if user.has_perm("orgs.add_org"):
         items.append(("数据导入", reverse("imports:list"), "imports"))
     if user.has_perm("accounts.view_user"):

@@ -5,6 +5,7 @@ a new URL keyword must be added to SECRET_VALUES (the test fails until it is), w
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -95,6 +96,8 @@ def _extra_values(secret):
 def _make_extra(secret):
     from changai.core.models import ImportBatch
     from changai.indicators.models import DataSet, DataSetIndicator, DataValue, Indicator, Submission
+    from changai.pilots.tests.authz import pilot_secrets
+    from changai.supervision.tests.authz import supervision_secrets
 
     batch = ImportBatch.objects.create(importer_key="orgs.enterprises", org=secret.org, created_by=secret.user)
     indicator, _ = Indicator.objects.get_or_create(
@@ -106,15 +109,79 @@ def _make_extra(secret):
     DataSetIndicator.objects.get_or_create(dataset=dataset, indicator=indicator)
     submission = Submission.objects.create(dataset=dataset, org=secret.org, period="2026Q3", status="submitted")
     DataValue.objects.create(indicator=indicator, org=secret.org, period="2026Q3", value=7, submission=submission)
+    plan, item, checkpoint, notice = _make_plan(secret)
+    scorecard_values, scorecard_objects = _make_scorecard(secret)
+    pilot_values, pilot_objects = pilot_secrets(secret.org)
+    supervision_values, supervision_objects = supervision_secrets(secret.org, secret.name)
     return {
+        **scorecard_values,
+        **pilot_values,
+        **supervision_values,
+        "plan_pk": plan.pk,
+        "item_pk": item.pk,
+        "notice_pk": notice.pk,
+        "progress_pk": _make_progress(secret, item).pk,
         "batch_pk": batch.pk,
         "submission_pk": submission.pk,
         "dataset_pk": dataset.pk,
         "indicator_pk": indicator.pk,
         "dataset_code": dataset.code,
         "period": "2026Q3",
-        "_objects": [batch, submission, dataset, indicator],
+        "_objects": [
+            batch,
+            submission,
+            dataset,
+            indicator,
+            plan,
+            item,
+            checkpoint,
+            notice,
+            *scorecard_objects,
+            *pilot_objects,
+            *supervision_objects,
+        ],
     }
+
+
+def _make_plan(secret):
+    from changai.worklists.models import Checkpoint, Plan, PlanItem, SupervisionNotice
+
+    plan = Plan.objects.create(org=secret.org, year=2026, title=f"{secret.name}工作计划", cadence=["monthly"])
+    item = PlanItem.objects.create(
+        plan=plan,
+        number="1",
+        title=f"{secret.name}秘密任务",
+        pillar="quality",
+        lead_unit=secret.org,
+        target="目标",
+        starts_on=date(2026, 1, 1),
+        deadline=date(2026, 12, 31),
+    )
+    checkpoint = Checkpoint.objects.create(item=item, kind="monthly", period="2026M01", due_on=date(2026, 2, 4))
+    notice = SupervisionNotice.objects.create(item=item, unit=secret.org, reason="督办", reply_due=date(2026, 2, 9))
+    return plan, item, checkpoint, notice
+
+
+def _make_progress(secret, item):
+    from django.core.files.base import ContentFile
+
+    from changai.worklists.models import Progress
+
+    attachment = ContentFile(f"%PDF-1.4 {secret.name}".encode(), name="secret.pdf")
+    return Progress.objects.create(item=item, unit=secret.org, percent=10, narrative="进展", attachment=attachment)
+
+
+def _make_scorecard(secret):
+    from changai.evaluations.models import Assessee, Score, Scorecard, ScoreRule
+
+    scorecard = Scorecard.objects.create(
+        org=secret.org, year=2026, title=f"{secret.name}考核", max_points=3, status="open"
+    )
+    rule = ScoreRule.objects.create(scorecard=scorecard, name=f"{secret.name}细则", points=10)
+    assessee = Assessee.objects.create(scorecard=scorecard, org=secret.org)
+    score = Score.objects.create(assessee=assessee, rule=rule, self_score=5, self_comment=f"{secret.name}自评")
+    values = {"scorecard_pk": scorecard.pk, "rule_pk": rule.pk, "assessee_pk": assessee.pk, "score_pk": score.pk}
+    return values, [scorecard]
 
 
 def make_secret(org, label) -> Secret:

@@ -9,7 +9,8 @@ class WorklistsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import jobs  # noqa: F401  registers the daily supervision job
+        # Registers the figures, the plan:<pk> item importer and the daily supervision job.
+        from . import importers, indicators, jobs  # noqa: F401
         from .models import Plan, PlanItem, SupervisionNotice
 
         auditlog.register(Plan)

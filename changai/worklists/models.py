@@ -61,12 +61,12 @@ class PlanItemQuerySet(ScopedQuerySet):
     scope_field = "plan__org"
 
     def visible_to(self, user):
-        """Items of plans in scope, and items routed to the user's member units as lead or supporting unit."""
+        """Items of plans in scope, and items routed to any of the user's units as lead or supporting unit."""
         from changai.accounts.scope import scope_for
 
         if not user.is_authenticated:
             return self.none()
-        units = [m.org_id for m in user.active_memberships() if m.org.kind == "member_unit"]
+        units = [m.org_id for m in user.active_memberships()]
         routed = Q(lead_unit__in=units) | Q(supporting_units__in=units) if units else Q(pk__in=[])
         in_scope = self.filter(scope_for(user).q(self.scope_field)).values("pk")
         return self.filter(Q(pk__in=in_scope) | routed).distinct()
@@ -109,6 +109,7 @@ class PlanItem(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "任务事项"
         ordering = ["plan", "number", "pk"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="one_number_per_plan")]
 
     def __str__(self):
         return f"{self.number} {self.title}"
@@ -202,3 +203,8 @@ class ItemEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+
+ItemStatus = PlanItem.Status  # a module-level name for the API schema's enum naming
+
+NoticeStatus = SupervisionNotice.Status  # a module-level name for the API schema's enum naming

@@ -86,12 +86,42 @@ def add_item(user, plan: Plan, *, supporting_units=(), **fields) -> PlanItem:
     fields.setdefault("starts_on", date(plan.year, 1, 1))
     fields.setdefault("deadline", date(plan.year, 12, 31))
     _check_item_fields(plan, fields)
+    if PlanItem.objects.filter(plan=plan, number=fields.get("number")).exists():
+        raise ValidationError({"number": f"序号“{fields.get('number')}”在本计划中已存在。"})
     item = PlanItem.objects.create(plan=plan, **fields)
     item.supporting_units.set(supporting_units)
     generate_checkpoints(item)
     _event(item, "created", f"新建任务，牵头单位：{item.lead_unit.name}", user)
     refresh_light(item)
     return item
+
+
+@transaction.atomic
+def update_item(user, item: PlanItem, *, supporting_units=None, **fields) -> list[str]:
+    """Change an item's fields, re-lay its checkpoints and refresh its light; the labels of what changed."""
+    if not (user.has_perm("worklists.change_planitem") and can_manage_plan(user, item.plan)):
+        raise PermissionDenied("您无权修改该工作计划。")
+    starts_on, deadline = fields.get("starts_on", item.starts_on), fields.get("deadline", item.deadline)
+    if deadline < starts_on:
+        raise ValidationError({"deadline": "完成时限不能早于开始日期。"})
+    if "title" in fields and not (fields["title"] or "").strip():
+        raise ValidationError({"title": "请填写任务内容。"})
+    changed = [name for name, value in fields.items() if getattr(item, name) != value]
+    for name in changed:
+        setattr(item, name, fields[name])
+    labels = [str(PlanItem._meta.get_field(name).verbose_name) for name in changed]
+    if supporting_units is not None:
+        wanted = {unit.pk for unit in supporting_units}
+        if wanted != set(item.supporting_units.values_list("pk", flat=True)):
+            item.supporting_units.set(wanted)
+            labels.append("配合单位")
+    if not labels:
+        return []
+    item.save()
+    generate_checkpoints(item)
+    _event(item, "edited", f"修改任务：{'、'.join(labels)}", user)
+    refresh_light(item, actor=user)
+    return labels
 
 
 def generate_checkpoints(item: PlanItem) -> int:
@@ -117,6 +147,8 @@ def generate_checkpoints(item: PlanItem) -> int:
 @transaction.atomic
 def copy_plan(user, plan: Plan, year: int) -> Plan:
     """Start next year's plan from this one: the same items, dates moved to the new year."""
+    if Plan.objects.filter(copied_from=plan, year=year).exists():
+        raise ValidationError(f"该计划已复制到{year}年，不能重复复制。")
     shift = year - plan.year
     new_plan = create_plan(
         user,
@@ -156,6 +188,13 @@ def _shift_year(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+def adoptable_items(plan: Plan, year: int | None = None):
+    """Items of the plans of the levels above, which the plan's org may take over (plans are sent down)."""
+    return PlanItem.objects.filter(
+        plan__org__in=Org.objects.get_ancestors(plan.org), plan__year=year or plan.year
+    ).exclude(status=PlanItem.Status.CANCELLED)
 
 
 @transaction.atomic

@@ -178,3 +178,53 @@ def test_a_supporting_units_member_may_report_without_moving_the_items_progress(
         services.submit_progress(liaison, item, percent=50, narrative="配合完成资金保障")
     item.refresh_from_db()
     assert item.progress == 0 and item.reports.get().unit == finance
+
+
+def test_a_town_leading_a_county_item_sees_it(cast):
+    with on(date(2024, 1, 2)):
+        _, item = plan_with_item(cast, lead=cast.zhutang)
+    assert list(PlanItem.objects.visible_to(cast.users["zhutang"])) == [item]
+
+
+def test_a_county_sees_the_city_plan_items_it_may_adopt(cast):
+    with on(date(2024, 1, 2)):
+        city_plan = services.create_plan(cast.users["wuxi"], cast.wuxi, year=2024, title="无锡市清单", cadence=[])
+        city_item = services.add_item(
+            cast.users["wuxi"],
+            city_plan,
+            number="1",
+            title="市级任务",
+            pillar="quality",
+            lead_unit=cast.wuxi,
+            target="目标",
+        )
+        county_plan, _ = plan_with_item(cast)
+    assert list(services.adoptable_items(county_plan)) == [city_item]
+    adopted = services.adopt_item(cast.users["jiangyin"], city_item, county_plan, lead_unit=cast.hrss, number="9")
+    assert adopted.adopted_from == city_item
+
+
+def test_numbers_are_unique_in_a_plan_and_a_plan_is_copied_once_a_year(cast):
+    with on(date(2024, 1, 2)):
+        plan, item = plan_with_item(cast)
+        with pytest.raises(ValidationError, match="序号"):
+            services.add_item(
+                cast.users["jiangyin"],
+                plan,
+                number="1",
+                title="重复",
+                pillar="quality",
+                lead_unit=cast.hrss,
+                target="目标",
+            )
+        services.copy_plan(cast.users["jiangyin"], plan, 2025)
+        with pytest.raises(ValidationError, match="不能重复复制"):
+            services.copy_plan(cast.users["jiangyin"], plan, 2025)
+
+
+def test_editing_an_item_relays_its_checkpoints(cast):
+    with on(date(2024, 1, 2)):
+        _, item = plan_with_item(cast, cadence=("monthly",))
+        changed = services.update_item(cast.users["jiangyin"], item, deadline=date(2024, 6, 30))
+    assert changed == ["完成时限"] and item.checkpoints.count() == 6
+    assert item.events.filter(kind="edited").exists()

@@ -9,6 +9,7 @@ from changai.accounts.demo import DEMO_PASSWORD, demo_admin, load_demo_users
 from changai.indicators.demo import load_demo_figures
 from changai.orgs.demo import import_demo_towns, load_demo_orgs
 from changai.orgs.services import load_divisions
+from changai.pilots.demo import load_demo_pilots
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
             counts = import_demo_towns(demo_admin())
             load_demo_orgs(random.Random(2026))
             users = load_demo_users()
+            load_demo_pilots(random.Random(2026))
             call_command("seed_catalogue", stdout=self.stdout)
             figures = load_demo_figures(random.Random(2026))
         if figures:
