@@ -475,7 +475,7 @@ def measure_reads(levels: dict[str, list], sums: list, years: list[int], reads: 
 
 
 def explain_samples(province, county, indicator_ids: list[int]) -> str:
-    """EXPLAIN ANALYZE of the refresh's aggregate for the province and one county, for the record."""
+    """EXPLAIN ANALYZE of the per-org aggregate (refresh_org, refresh_for_change) for the province and a county."""
     from django.db import connection
     from django.db.models import Max, Sum
 
@@ -493,7 +493,7 @@ def explain_samples(province, county, indicator_ids: list[int]) -> str:
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
-        out.append(f"-- refresh aggregate for {org.kind} {org.path}\n{plan}")
+        out.append(f"-- per-org aggregate for {org.kind} {org.path}\n{plan}")
     return "\n\n".join(out)
 
 
@@ -631,7 +631,7 @@ def main(argv=None) -> int:
         for example in examples:
             print("  mismatch:", example)
         print()
-        print("EXPLAIN ANALYZE of the refresh's aggregate query:")
+        print("EXPLAIN ANALYZE of the per-org aggregate query (refresh_org / refresh_for_change):")
         print(plans)
         return 0 if (mismatches == 0 and all_ok and refresh_s <= REFRESH_TARGET_S) else 1
     finally:

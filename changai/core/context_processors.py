@@ -2,39 +2,60 @@ from django.urls import reverse
 
 from .models import Notification
 
+# (group label, [(label, url name, active key, permission or None)]); a group with one visible entry is a link.
+MENU = [
+    ("首页", [("首页", "home", "home", None)]),
+    (
+        "数据",
+        [
+            ("数据看板", "dashboards:home", "dashboard", "indicators.view_indicator"),
+            ("指标查询", "dashboards:explorer", "explorer", "indicators.view_indicator"),
+            ("数据填报", "figures:tasks", "figures", "indicators.view_submission"),
+            ("指标目录", "figures:indicator_list", "catalogue", "indicators.view_indicator"),
+            ("数据导入", "imports:list", "imports", "orgs.add_org"),
+        ],
+    ),
+    (
+        "工作推进",
+        [
+            ("工作清单", "worklists:plan_list", "worklists", "worklists.view_planitem"),
+            ("督查与品牌", "supervision:spotcheck_list", "supervision", "supervision.view_spotcheck"),
+            ("试点示范", "pilots:list", "pilots", "pilots.view_pilotunit"),
+            ("考核", "evaluations:list", "evaluations", "evaluations.view_scorecard"),
+        ],
+    ),
+    ("组织机构", [("组织机构", "orgs:tree", "orgs", "orgs.view_org")]),
+    (
+        "系统",
+        [
+            ("用户与授权", "accounts:user_list", "users", "accounts.view_user"),
+            ("操作审计", "accounts:audit_log", "audit", "auditlog.view_logentry"),
+            ("后台任务", "core:job_list", "jobs", None),
+            ("接口文档", "api-docs", "api", None),
+        ],
+    ),
+]
+
+
+def _url(user, name):
+    if name == "worklists:plan_list":
+        # Units that only report land on their own tasks; offices and readers on the plans.
+        if user.has_perm("worklists.add_progress") and not user.has_perm("worklists.change_plan"):
+            return reverse("worklists:my_tasks")
+    return reverse(name)
+
 
 def navigation(request):
-    """Menu entries the current user may use; nothing is shown that does not exist."""
+    """Menu entries the current user may use, grouped; nothing is shown that does not exist."""
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
-        return {"nav_items": []}
-    items = [("首页", reverse("home"), "home")]
-    if user.has_perm("indicators.view_indicator"):
-        items.append(("数据看板", reverse("dashboards:home"), "dashboard"))
-        items.append(("指标查询", reverse("dashboards:explorer"), "explorer"))
-    if user.has_perm("orgs.view_org"):
-        items.append(("组织机构", reverse("orgs:tree"), "orgs"))
-    if user.has_perm("indicators.view_submission"):
-        items.append(("数据填报", reverse("figures:tasks"), "figures"))
-    if user.has_perm("worklists.view_planitem"):
-        # Units that only report land on their own tasks; offices and readers on the plans.
-        reporter = user.has_perm("worklists.add_progress") and not user.has_perm("worklists.change_plan")
-        items.append(("工作清单", reverse("worklists:my_tasks" if reporter else "worklists:plan_list"), "worklists"))
-    if user.has_perm("supervision.view_spotcheck"):
-        items.append(("督查与品牌", reverse("supervision:spotcheck_list"), "supervision"))
-    if user.has_perm("indicators.view_indicator"):
-        items.append(("指标目录", reverse("figures:indicator_list"), "catalogue"))
-    if user.has_perm("pilots.view_pilotunit"):
-        items.append(("试点示范", reverse("pilots:list"), "pilots"))
-    if user.has_perm("evaluations.view_scorecard"):
-        items.append(("考核", reverse("evaluations:list"), "evaluations"))
-    if user.has_perm("orgs.add_org"):
-        items.append(("数据导入", reverse("imports:list"), "imports"))
-    if user.has_perm("accounts.view_user"):
-        items.append(("用户与授权", reverse("accounts:user_list"), "users"))
-    if user.has_perm("auditlog.view_logentry"):
-        items.append(("操作审计", reverse("accounts:audit_log"), "audit"))
-    items.append(("后台任务", reverse("core:job_list"), "jobs"))
-    items.append(("接口文档", reverse("api-docs"), "api"))
+        return {"nav_groups": []}
+    groups = []
+    for label, entries in MENU:
+        visible = [
+            (text, _url(user, name), key) for text, name, key, perm in entries if perm is None or user.has_perm(perm)
+        ]
+        if visible:
+            groups.append({"label": label, "entries": visible, "keys": [key for _, _, key in visible]})
     unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
-    return {"nav_items": items, "unread_notifications": unread}
+    return {"nav_groups": groups, "unread_notifications": unread}

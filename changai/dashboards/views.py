@@ -13,6 +13,7 @@ from changai.accounts.scope import root_orgs, scope_for
 from changai.core.periods import QUARTER, InvalidPeriod, Period
 from changai.indicators.models import Indicator
 from changai.orgs.models import Org
+from changai.worklists import services as worklists_services
 
 from . import services
 from .services import PERIOD_TYPES
@@ -150,6 +151,9 @@ def dashboard(request, nav_active: str = "dashboard"):
         "indicators": services.chart_indicators(),
         "changes": changes,
         "rounds": rounds,
+        "plan_lights": worklists_services.light_summary(org, request.user)
+        if request.user.has_perm("worklists.view_planitem")
+        else None,
         "has_map": has_map,
         "has_children": has_children,
         "headline_xlsx": selection.url("dashboards:headline_data", export="xlsx"),

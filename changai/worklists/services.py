@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from changai.accounts.models import Membership
@@ -406,6 +407,18 @@ def supervise(on: date | None = None) -> dict[str, int]:
         if refresh_light(item, on) == Light.RED and before != Light.RED:
             turned_red += 1
     return {"turned_red": turned_red, **escalate(on)}
+
+
+def light_summary(org: Org, user, red_limit: int = 8) -> dict:
+    """Active items of the plans at and below `org` that the user sees: counts by light and the red ones."""
+    items = PlanItem.objects.visible_to(user).filter(
+        plan__org__path__startswith=org.path, status=PlanItem.Status.ACTIVE
+    )
+    counts = {light: 0 for light in Light.values}
+    for row in items.order_by().values("light").annotate(n=Count("pk")):
+        counts[row["light"]] = row["n"]
+    red = items.filter(light=Light.RED).select_related("plan__org", "lead_unit").order_by("deadline")[:red_limit]
+    return {"counts": counts, "total": sum(counts.values()), "red": list(red)}
 
 
 # ---------------------------------------------------------------------------- helpers

@@ -228,3 +228,16 @@ def test_editing_an_item_relays_its_checkpoints(cast):
         changed = services.update_item(cast.users["jiangyin"], item, deadline=date(2024, 6, 30))
     assert changed == ["完成时限"] and item.checkpoints.count() == 6
     assert item.events.filter(kind="edited").exists()
+
+
+def test_the_org_dashboard_shows_item_lights(cast, client):
+    with on(date(2024, 1, 2)):
+        _, item = plan_with_item(cast, cadence=("quarterly",))
+    with on(date(2024, 4, 10)):
+        services.supervise()
+    summary = services.light_summary(cast.wuxi, cast.users["wuxi"])
+    assert summary["counts"] == {"green": 0, "yellow": 0, "red": 1} and summary["red"] == [item]
+    assert services.light_summary(cast.wuxi, cast.users["gaoyou"])["total"] == 0
+    client.force_login(cast.users["jiangyin"])
+    page = client.get(f"/?org={cast.jiangyin.pk}").content.decode()
+    assert "工作清单推进情况" in page and "推进技能等级认定" in page
