@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -80,8 +80,8 @@ def _check_item_fields(plan: Plan, fields: dict) -> None:
 
 
 @transaction.atomic
-def add_item(user, plan: Plan, *, supporting_units=(), **fields) -> PlanItem:
-    """Add a task to a plan and lay out its checkpoints on the plan's cadence."""
+def add_item(user, plan: Plan, *, supporting_units=(), on: date | None = None, **fields) -> PlanItem:
+    """Add a task to a plan and lay out its checkpoints on the plan's cadence (`on`: when, for back-filling)."""
     if not can_manage_plan(user, plan):
         raise PermissionDenied("您无权修改该工作计划。")
     fields.setdefault("starts_on", date(plan.year, 1, 1))
@@ -93,7 +93,7 @@ def add_item(user, plan: Plan, *, supporting_units=(), **fields) -> PlanItem:
     item.supporting_units.set(supporting_units)
     generate_checkpoints(item)
     _event(item, "created", f"新建任务，牵头单位：{item.lead_unit.name}", user)
-    refresh_light(item)
+    refresh_light(item, on)
     return item
 
 
@@ -236,7 +236,10 @@ def next_checkpoint(item: PlanItem, on: date | None = None) -> Checkpoint | None
 
 
 @transaction.atomic
-def submit_progress(user, item: PlanItem, *, percent: int, narrative: str, attachment=None) -> Progress:
+def submit_progress(
+    user, item: PlanItem, *, percent: int, narrative: str, attachment=None, on: date | None = None
+) -> Progress:
+    """Report progress against the next checkpoint; `on` back-fills a report made on paper on that day."""
     if not can_report(user, item):
         raise PermissionDenied("只有牵头单位、配合单位或计划制定单位可以报送进展。")
     if item.status != PlanItem.Status.ACTIVE:
@@ -245,8 +248,8 @@ def submit_progress(user, item: PlanItem, *, percent: int, narrative: str, attac
         raise ValidationError({"percent": "进度应在0到100之间。"})
     if not (narrative or "").strip():
         raise ValidationError({"narrative": "请填写进展情况。"})
-    checkpoint = next_checkpoint(item)
-    now = timezone.now()
+    checkpoint = next_checkpoint(item, on)
+    now = timezone.now() if on is None else timezone.make_aware(datetime.combine(on, time(12)))
     unit = (
         item.lead_unit
         if item.lead_unit_id in _user_units(user)
@@ -273,7 +276,7 @@ def submit_progress(user, item: PlanItem, *, percent: int, narrative: str, attac
     late = " （逾期报送）" if checkpoint and checkpoint.is_late else ""
     label = f"{checkpoint.get_kind_display()}{checkpoint.period}" if checkpoint else "进展"
     _event(item, "progress", f"{unit.name}报送{label}：{percent}%{late}", user)
-    refresh_light(item)
+    refresh_light(item, on)
     return report
 
 

@@ -10,6 +10,7 @@ from changai.indicators.demo import load_demo_figures
 from changai.orgs.demo import import_demo_towns, load_demo_orgs
 from changai.orgs.services import load_divisions
 from changai.pilots.demo import load_demo_pilots
+from changai.worklists.demo import load_demo_plans
 
 
 class Command(BaseCommand):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             load_demo_orgs(random.Random(2026))
             users = load_demo_users()
             load_demo_pilots(random.Random(2026))
+            load_demo_plans()
             call_command("seed_catalogue", stdout=self.stdout)
             figures = load_demo_figures(random.Random(2026))
         if figures:
