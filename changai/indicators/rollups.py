@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 
-from django.db import transaction
-from django.db.models import Max, Q, Sum
+from django.db import connection, transaction
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from changai.core.periods import HALF_YEAR, MONTH, QUARTER, WEEK, YEAR, Period
@@ -33,6 +37,13 @@ def combine(aggregation: str, values: list[tuple[str, Decimal]]) -> Decimal:
     return sum((value for _, value in values), Decimal(0))
 
 
+@lru_cache(maxsize=8192)
+def _coarser_codes(code: str) -> tuple[str, ...]:
+    """The codes of the coarser periods a native period rolls into (a handful of distinct codes per refresh)."""
+    period = Period.parse(code)
+    return tuple(Period.containing(period.start, coarser).code for coarser in _COARSER[period.type])
+
+
 def rolled_values(raw: dict[tuple[int, str], tuple[Decimal, Decimal]], indicators: dict[int, Indicator]):
     """From {(indicator, native period): (sum over orgs, max over orgs)} to every period's rolled-up value."""
     native: dict[tuple[int, str], Decimal] = {}
@@ -41,10 +52,8 @@ def rolled_values(raw: dict[tuple[int, str], tuple[Decimal, Decimal]], indicator
         native[(indicator_id, period)] = top if aggregation == Aggregation.MAX else total
     derived: dict[tuple[int, str], list[tuple[str, Decimal]]] = {}
     for (indicator_id, code), value in native.items():
-        period = Period.parse(code)
-        for coarser in _COARSER[period.type]:
-            key = (indicator_id, Period.containing(period.start, coarser).code)
-            derived.setdefault(key, []).append((code, value))
+        for coarser in _coarser_codes(code):
+            derived.setdefault((indicator_id, coarser), []).append((code, value))
     result = dict(native)
     for key, parts in derived.items():
         if key not in native:  # a value reported for the coarse period itself wins
@@ -80,6 +89,43 @@ def _year_filter(years: Iterable[int] | None) -> Q:
     return condition
 
 
+Row = tuple[int, int, str, Decimal]  # indicator, org, period, value
+_LOCK_KEY = 4_300_721  # arbitrary, shared by every refresh
+
+
+def _take_turns() -> None:
+    """Inside a transaction: wait for any other refresh to commit (a full one rewrites every row)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+
+
+def _write_rollups(rows: list[Row], now) -> int:
+    """Insert (indicator, org, period, value) rows: COPY on PostgreSQL, bulk_create elsewhere."""
+    if not rows:
+        return 0
+    if connection.vendor == "postgresql":
+        columns = "indicator_id, org_id, period, value, refreshed_at"
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {Rollup._meta.db_table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row((*row, now))
+    else:
+        Rollup.objects.bulk_create(
+            [Rollup(indicator_id=i, org_id=o, period=p, value=v, refreshed_at=now) for i, o, p, v in rows],
+            batch_size=2000,
+        )
+    return len(rows)
+
+
+def _rows(org_id: int, raw, plain: dict[int, Indicator], ratios: list[Indicator]) -> list[Row]:
+    values = rolled_values(raw, plain)
+    add_ratios(values, ratios)
+    return [(indicator_id, org_id, period, value) for (indicator_id, period), value in values.items()]
+
+
 def _refresh(org: Org, values_below: Q, years: Iterable[int] | None, indicator_ids: Iterable[int] | None) -> int:
     plain, ratios = _reported_indicators()
     if indicator_ids is not None:
@@ -97,17 +143,11 @@ def _refresh(org: Org, values_below: Q, years: Iterable[int] | None, indicator_i
         .annotate(total=Sum("value"), top=Max("value"))
     )
     raw = {(r["indicator_id"], r["period"]): (r["total"], r["top"]) for r in rows}
-    values = rolled_values(raw, plain)
-    add_ratios(values, ratios)
     touched = [*plain, *(r.pk for r in ratios)]
-    now = timezone.now()
     with transaction.atomic():
+        _take_turns()
         Rollup.objects.filter(_year_filter(years), org=org, indicator_id__in=touched).delete()
-        Rollup.objects.bulk_create(
-            [Rollup(indicator_id=i, org=org, period=p, value=v, refreshed_at=now) for (i, p), v in values.items()],
-            batch_size=2000,
-        )
-    return len(values)
+        return _write_rollups(_rows(org.pk, raw, plain, ratios), timezone.now())
 
 
 def refresh_org(org: Org, years: Iterable[int] | None = None, indicator_ids: Iterable[int] | None = None) -> int:
@@ -140,13 +180,63 @@ def orgs_to_refresh():
     return Org.objects.filter(Q(~Q(kind=Kind.ENTERPRISE)) | Q(pk__in=with_values)).order_by("depth", "path")
 
 
-def refresh_all(progress: Callable[[int, int], None] | None = None) -> int:
-    orgs = list(orgs_to_refresh())
+def _refresh_depth(depth: int, plain: dict[int, Indicator], ratios: list[Indicator], now) -> int:
+    """Refresh every territorial org at `depth` in one pass over the values below that depth.
+
+    Each approved value counts towards the org whose path is its own path's first `depth` steps, so one
+    GROUP BY (ordered by that prefix) yields every org's sums; the coarser periods and ratios are derived in
+    Python exactly as for a single org, and rows are written in large batches.
+    """
+    org_ids = dict(
+        Org.objects.filter(depth=depth).exclude(kind=Kind.INDUSTRY_LINE).order_by().values_list("path", "pk")
+    )
+    rows = (
+        DataValue.objects.filter(approved=True, org__depth__gte=depth, indicator_id__in=list(plain))
+        .annotate(ancestor=Substr("org__path", 1, depth * Org.steplen))
+        .values_list("ancestor", "indicator_id", "period")
+        .annotate(total=Sum("value"), top=Max("value"))
+        .order_by("ancestor")
+    )
     written = 0
-    for done, org in enumerate(orgs, start=1):
-        written += refresh_org(org)
-        if progress and (done % 50 == 0 or done == len(orgs)):
-            progress(done, len(orgs))
+    batch: list[Row] = []
+    for path, group in groupby(rows.iterator(chunk_size=20_000), key=itemgetter(0)):
+        org_id = org_ids.get(path)
+        if org_id is None:  # an industry line: refreshed from its members
+            continue
+        batch += _rows(org_id, {(i, p): (total, top) for _, i, p, total, top in group}, plain, ratios)
+        if len(batch) >= 50_000:
+            written += _write_rollups(batch, now)
+            batch = []
+    return written + _write_rollups(batch, now)
+
+
+def refresh_all(progress: Callable[[int, int], None] | None = None) -> int:
+    """Recompute every reported rollup: one aggregate query per tree depth, then the industry lines.
+
+    Runs in one transaction, so readers keep seeing the previous figures until the new ones are complete.
+    """
+    plain, ratios = _reported_indicators()
+    touched = [*plain, *(r.pk for r in ratios)]
+    per_depth = dict(
+        orgs_to_refresh().exclude(kind=Kind.INDUSTRY_LINE).order_by().values_list("depth").annotate(n=Count("pk"))
+    )
+    lines = list(Org.objects.filter(kind=Kind.INDUSTRY_LINE).order_by("path"))
+    total = sum(per_depth.values()) + len(lines)
+    now = timezone.now()
+    written = done = 0
+    with transaction.atomic():
+        _take_turns()
+        Rollup.objects.filter(indicator_id__in=touched).exclude(org__kind=Kind.INDUSTRY_LINE).delete()
+        for depth in sorted(per_depth):
+            written += _refresh_depth(depth, plain, ratios, now)
+            done += per_depth[depth]
+            if progress:
+                progress(done, total)
+        for line in lines:
+            written += refresh_line(line)
+            done += 1
+            if progress and (done % 50 == 0 or done == total):
+                progress(done, total)
     return written
 
 
