@@ -9,7 +9,7 @@ class PilotsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import indicators  # noqa: F401  registers the computed pilot indicators
+        from . import indicators, signals  # noqa: F401  computed pilot indicators; progress follows the work plan
         from .models import Pairing, PilotProject, PilotType, PilotUnit
 
         auditlog.register(PilotType)

@@ -155,6 +155,15 @@ class PilotProject(TimeStampedModel):
     progress = models.PositiveSmallIntegerField("进度（%）", default=0, validators=[MaxValueValidator(100)])
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     note = models.TextField("进展情况", blank=True)
+    plan_item = models.OneToOneField(
+        "worklists.PlanItem",
+        verbose_name="清单任务",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pilot_project",
+        help_text="项目在主管产改办的试点项目清单中按节点报送进展、亮灯督办。",
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="更新人",

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from changai.accounts.scope import scope_for
 from changai.orgs.models import Kind, Org, PilotLevel
+from changai.worklists import services as worklists_services
 
 from . import indicators
 from .models import PILOT_KINDS, Pairing, PilotEvent, PilotProject, PilotType, PilotUnit
@@ -337,8 +338,24 @@ def add_project(user, pilot: PilotUnit, **fields) -> PilotProject:
     project = PilotProject(pilot=pilot, updated_by=_user_or_none(user), **fields)
     _clean_project(project)
     project.save()
+    project.plan_item = worklists_services.track_on_cadence(
+        pilot.supervisor or pilot.org, user=_user_or_none(user), **_tracked_fields(project)
+    )
+    project.save(update_fields=["plan_item"])
     transaction.on_commit(lambda: indicators.forget(pilot.org))
     return project
+
+
+def _tracked_fields(project: PilotProject) -> dict:
+    """What the work-plan item of a pilot project carries: the pilot unit leads it."""
+    return {
+        "title": f"{project.pilot.org.name}：{project.title}"[:200],
+        "pillar": project.pillar,
+        "lead_unit": project.pilot.org,
+        "target": project.target[:300],
+        "starts_on": project.start_date,
+        "deadline": project.deadline,
+    }
 
 
 @transaction.atomic
@@ -356,6 +373,10 @@ def update_project(user, project: PilotProject, **fields) -> PilotProject:
     project.updated_by = _user_or_none(user)
     _clean_project(project)
     project.save()
+    if project.plan_item_id:
+        tracked = _tracked_fields(project)
+        tracked.pop("lead_unit")
+        worklists_services.retrack(project.plan_item, _user_or_none(user), **tracked)
     org = project.pilot.org
     transaction.on_commit(lambda: indicators.forget(org))
     return project

@@ -111,7 +111,7 @@ def pilot_list(request):
 @permission_required(_VIEW, raise_exception=True)
 def pilot_detail(request, pilot_pk):
     pilot = _pilot_for_user(request, pilot_pk)
-    projects = list(pilot.projects.all())
+    projects = list(pilot.projects.select_related("plan_item"))
     for project in projects:
         project.expected = project.expected_progress()
         project.on_track = project.is_on_track()

@@ -84,6 +84,10 @@ def add_item(user, plan: Plan, *, supporting_units=(), on: date | None = None, *
     """Add a task to a plan and lay out its checkpoints on the plan's cadence (`on`: when, for back-filling)."""
     if not can_manage_plan(user, plan):
         raise PermissionDenied("您无权修改该工作计划。")
+    return _create_item(plan, user, supporting_units, on, **fields)
+
+
+def _create_item(plan: Plan, user, supporting_units, on, **fields) -> PlanItem:
     fields.setdefault("starts_on", date(plan.year, 1, 1))
     fields.setdefault("deadline", date(plan.year, 12, 31))
     _check_item_fields(plan, fields)
@@ -97,11 +101,42 @@ def add_item(user, plan: Plan, *, supporting_units=(), on: date | None = None, *
     return item
 
 
+TRACKED_PLAN_TITLE = "试点项目清单"
+
+
+@transaction.atomic
+def track_on_cadence(office: Org, *, user=None, **fields) -> PlanItem:
+    """Put another app's project (e.g. a pilot project) on the office's project plan of its year, so it runs
+    through the same checkpoints, lights and supervision as any task. The caller has checked its own rights."""
+    year = fields["starts_on"].year
+    plan, _ = Plan.objects.get_or_create(
+        org=office,
+        year=year,
+        title=TRACKED_PLAN_TITLE,
+        defaults={
+            "kind": Plan.Kind.KEY_PROJECTS,
+            "cadence": [CheckpointKind.MONTHLY, CheckpointKind.HALF_YEAR, CheckpointKind.YEAR_END],
+            "created_by": user,
+        },
+    )
+    numbers = [int(n) for n in plan.items.values_list("number", flat=True) if n.isdigit()]
+    return _create_item(plan, user, (), None, number=str(max(numbers, default=0) + 1), **fields)
+
+
+def retrack(item: PlanItem, user=None, **fields) -> list[str]:
+    """Change a tracked item on behalf of the app that owns the project (no plan permission needed)."""
+    return _apply_changes(item, user, None, fields)
+
+
 @transaction.atomic
 def update_item(user, item: PlanItem, *, supporting_units=None, **fields) -> list[str]:
     """Change an item's fields, re-lay its checkpoints and refresh its light; the labels of what changed."""
     if not (user.has_perm("worklists.change_planitem") and can_manage_plan(user, item.plan)):
         raise PermissionDenied("您无权修改该工作计划。")
+    return _apply_changes(item, user, supporting_units, fields)
+
+
+def _apply_changes(item: PlanItem, user, supporting_units, fields) -> list[str]:
     starts_on, deadline = fields.get("starts_on", item.starts_on), fields.get("deadline", item.deadline)
     if deadline < starts_on:
         raise ValidationError({"deadline": "完成时限不能早于开始日期。"})
