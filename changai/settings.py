@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "changai.dashboards",
     "changai.pilots",
     "changai.worklists",
+    "changai.demands",
     "changai.evaluations",
     "changai.supervision",
     "changai.api",

@@ -183,3 +183,22 @@ def sync_role_groups(**kwargs) -> None:
             app_label, codename = perm.split(".")
             wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
         group.permissions.set(wanted)
+
+
+# The two-way channel: offices triage and route; units handle what is routed to them; raisers raise.
+_DEMANDS_VIEW = ["demands.view_demand", "demands.view_assignment", "demands.view_category"]
+_DEMANDS_RAISE = [*_DEMANDS_VIEW, "demands.add_demand"]
+_DEMANDS_HANDLE = [*_DEMANDS_VIEW, "demands.change_assignment"]
+_DEMANDS_OFFICE = [*_DEMANDS_RAISE, *_DEMANDS_HANDLE, "demands.change_demand", "demands.add_callback"]
+for _role, _perms in {
+    Role.ADMIN: [*_DEMANDS_OFFICE, "demands.add_category", "demands.change_category"],
+    Role.PROVINCE_OFFICE: [*_DEMANDS_OFFICE, "demands.add_category", "demands.change_category"],
+    Role.LOCAL_OFFICE: _DEMANDS_OFFICE,
+    Role.TOWN: [*_DEMANDS_RAISE, *_DEMANDS_HANDLE],
+    Role.MEMBER_UNIT: _DEMANDS_HANDLE,
+    Role.INDUSTRY_LINE: _DEMANDS_RAISE,
+    Role.ENTERPRISE_UNION: _DEMANDS_RAISE,
+    Role.LIAISON: _DEMANDS_RAISE,
+    Role.LEADER: _DEMANDS_VIEW,
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]

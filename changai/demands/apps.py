@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class DemandsConfig(AppConfig):
+    name = "changai.demands"
+    label = "demands"
+    verbose_name = "双向直达"
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from . import jobs  # noqa: F401  registers the daily demand supervision job
+        from .models import Assignment, Demand
+
+        auditlog.register(Demand, exclude_fields=["contact", "updated_at"])
+        auditlog.register(Assignment)
