@@ -17,6 +17,7 @@ DEMO_USERS = [
     ("zhutang", "祝塘镇产改办 刘洋", "320281112", Role.TOWN),
     ("qiye", "企业工会主席 赵磊", "enterprise-in-320281112", Role.ENTERPRISE_UNION),
     ("renshe", "省人社厅联络员 孙丽", "MU-320000-human_resources", Role.MEMBER_UNIT),
+    ("jyrenshe", "江阴市人社局联络员 吴敏", "MU-320281-human_resources", Role.MEMBER_UNIT),
     ("shengqi", "省部属企事业工会 周勇", "IL-320000-01", Role.INDUSTRY_LINE),
     ("lingdao", "省领导", "320000", Role.LEADER),
 ]

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from changai.accounts.demo import DEMO_PASSWORD, demo_admin, load_demo_users
+from changai.demands.demo import load_demo_demands
 from changai.indicators.demo import load_demo_figures
 from changai.orgs.demo import import_demo_towns, load_demo_orgs
 from changai.orgs.services import load_divisions
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             users = load_demo_users()
             load_demo_pilots(random.Random(2026))
             load_demo_plans()
+            load_demo_demands()
             call_command("seed_catalogue", stdout=self.stdout)
             figures = load_demo_figures(random.Random(2026))
         if figures:
