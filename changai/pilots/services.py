@@ -196,7 +196,7 @@ def check_transition(pilot: PilotUnit, name: str) -> Transition:
 
 
 def _transition(user, pilot: PilotUnit, name: str, *, on=None, comment: str = "", **changes) -> PilotUnit:
-    pilot = PilotUnit.objects.select_for_update().select_related("org", "supervisor").get(pk=pilot.pk)
+    pilot = PilotUnit.objects.select_for_update(of=("self",)).select_related("org", "supervisor").get(pk=pilot.pk)
     if not can_transition(user, pilot, name):
         raise PermissionDenied(f"您无权对该试点进行“{TRANSITIONS[name].verb}”操作。")
     transition = check_transition(pilot, name)
@@ -361,7 +361,7 @@ def _tracked_fields(project: PilotProject) -> dict:
 @transaction.atomic
 def update_project(user, project: PilotProject, **fields) -> PilotProject:
     """Update a project's plan or progress."""
-    project = PilotProject.objects.select_for_update().select_related("pilot__org").get(pk=project.pk)
+    project = PilotProject.objects.select_for_update(of=("self",)).select_related("pilot__org").get(pk=project.pk)
     if not can_edit_project(user, project):
         if project.pilot.status not in (Status.APPROVED, Status.RUNNING, Status.ACCEPTANCE):
             raise ValidationError(f"试点当前状态为“{project.pilot.get_status_display()}”，项目已不能修改。")
