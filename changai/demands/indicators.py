@@ -20,7 +20,7 @@ def _raised(period):
 
 
 @register(
-    "demands_received",
+    "channel_demands_received",
     "收集诉求数",
     "个",
     _INSTITUTIONAL,
@@ -32,7 +32,7 @@ def demands_received(period, orgs):
 
 
 @register(
-    "demands_answered",
+    "channel_demands_answered",
     "已答复诉求数",
     "个",
     _INSTITUTIONAL,
@@ -45,7 +45,7 @@ def demands_answered(period, orgs):
 
 
 @register(
-    "demands_answered_on_time",
+    "channel_demands_answered_on_time",
     "按时答复诉求数",
     "个",
     _INSTITUTIONAL,
@@ -64,7 +64,7 @@ def demands_answered_on_time(period, orgs):
 
 
 @register(
-    "demands_implemented",
+    "channel_demands_implemented",
     "已落实诉求数",
     "个",
     _INSTITUTIONAL,
@@ -77,7 +77,11 @@ def demands_implemented(period, orgs):
 
 
 @register(
-    "demands_overdue", "逾期未答复诉求数", "个", _INSTITUTIONAL, description="期末仍未答复且已超过答复期限的分办数。"
+    "channel_demands_overdue",
+    "逾期未答复诉求数",
+    "个",
+    _INSTITUTIONAL,
+    description="期末仍未答复且已超过答复期限的分办数。",
 )
 def demands_overdue(period, orgs):
     day = as_of(period)
@@ -90,7 +94,7 @@ def demands_overdue(period, orgs):
 
 
 @register(
-    "demands_satisfaction_rate",
+    "channel_demands_satisfaction_rate",
     "诉求办理满意率",
     "%",
     _INSTITUTIONAL,

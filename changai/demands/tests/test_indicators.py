@@ -13,16 +13,16 @@ def figure(code, org, period=None):
 
 def test_the_ledger_figures_move_as_demands_are_handled(cast):
     demand = routed(cast)
-    assert figure("demands_received", cast.jiangyin) == 1
-    assert figure("demands_answered", cast.province) == 0
+    assert figure("channel_demands_received", cast.jiangyin) == 1
+    assert figure("channel_demands_answered", cast.province) == 0
     services.answer(cast.users["renshe"], demand.assignments.get(), "已答复")
-    assert figure("demands_answered", cast.province) == 1
-    assert figure("demands_received", cast.gaoyou) == 0
+    assert figure("channel_demands_answered", cast.province) == 1
+    assert figure("channel_demands_received", cast.gaoyou) == 0
     with on(date(2024, 9, 27)):  # routed with a 2024 clock, answered now: late
-        assert figure("demands_answered_on_time", cast.jiangyin) == 0
+        assert figure("channel_demands_answered_on_time", cast.jiangyin) == 0
     services.commit_plan(cast.users["renshe"], demand, "计划", date(2030, 1, 1))
     services.report_implemented(cast.users["renshe"], demand, "已落实")
     services.confirm_implemented(cast.users["qiye"], demand)
     services.rate(cast.users["qiye"], demand, "basic")
-    assert figure("demands_implemented", cast.jiangyin) == 1
-    assert figure("demands_satisfaction_rate", cast.jiangyin) == 100
+    assert figure("channel_demands_implemented", cast.jiangyin) == 1
+    assert figure("channel_demands_satisfaction_rate", cast.jiangyin) == 100
