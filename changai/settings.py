@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "changai.demands",
     "changai.evaluations",
     "changai.supervision",
+    "changai.policies",
+    "changai.suggestions",
     "changai.api",
 ]
 
@@ -196,6 +198,7 @@ SPECTACULAR_SETTINGS = {
         "NoticeStatusEnum": "changai.worklists.models.NoticeStatus",
         "RectificationStatusEnum": "changai.supervision.models.RectificationStatus",
         "ScorecardStatusEnum": "changai.evaluations.models.ScorecardStatus",
+        "SuggestionStatusEnum": "changai.suggestions.models.SuggestionStatus",
     },
 }
 

@@ -167,6 +167,48 @@ for _role, _perms in {
 }.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
+# Policies going down (政策直达): offices, towns and industry lines draft and publish them to the orgs below;
+# everyone reads the policies issued in their scope and those sent to their own org.
+_POLICIES_VIEW = ["policies.view_policy"]
+_POLICIES_PUBLISH = [*_POLICIES_VIEW, "policies.add_policy", "policies.change_policy", "policies.publish_policy"]
+for _role, _perms in {
+    Role.ADMIN: _POLICIES_PUBLISH,
+    Role.PROVINCE_OFFICE: _POLICIES_PUBLISH,
+    Role.LOCAL_OFFICE: _POLICIES_PUBLISH,
+    Role.TOWN: _POLICIES_PUBLISH,
+    Role.INDUSTRY_LINE: _POLICIES_PUBLISH,
+    Role.MEMBER_UNIT: _POLICIES_VIEW,
+    Role.ENTERPRISE_UNION: _POLICIES_VIEW,
+    Role.LIAISON: _POLICIES_VIEW,
+    Role.LEADER: _POLICIES_VIEW,
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+# Worker suggestions (我为产改献一策): the enterprise union and the offices above it record, review and reward them
+# and manage the enterprise's box; readers see them without the proposer's contact; the province keeps the
+# categories.
+_SUGGESTIONS_VIEW = ["suggestions.view_suggestion", "suggestions.view_suggestioncategory"]
+_SUGGESTIONS_REVIEW = [
+    *_SUGGESTIONS_VIEW,
+    "suggestions.add_suggestion",
+    "suggestions.review_suggestion",
+    "suggestions.view_suggestionbox",
+    "suggestions.change_suggestionbox",
+]
+_SUGGESTION_CATEGORIES = ["suggestions.add_suggestioncategory", "suggestions.change_suggestioncategory"]
+for _role, _perms in {
+    Role.ADMIN: [*_SUGGESTIONS_REVIEW, *_SUGGESTION_CATEGORIES],
+    Role.PROVINCE_OFFICE: [*_SUGGESTIONS_REVIEW, *_SUGGESTION_CATEGORIES],
+    Role.LOCAL_OFFICE: _SUGGESTIONS_REVIEW,
+    Role.TOWN: _SUGGESTIONS_REVIEW,
+    Role.INDUSTRY_LINE: _SUGGESTIONS_REVIEW,
+    Role.ENTERPRISE_UNION: _SUGGESTIONS_REVIEW,
+    Role.MEMBER_UNIT: _SUGGESTIONS_VIEW,
+    Role.LIAISON: [*_SUGGESTIONS_VIEW, "suggestions.view_suggestionbox"],
+    Role.LEADER: [*_SUGGESTIONS_VIEW, "suggestions.view_suggestionbox"],
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
 
 def group_name(role: str) -> str:
     return Role(role).label

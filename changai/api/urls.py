@@ -2,10 +2,13 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from changai.accounts.api import MeView
+from changai.demands.api import DemandViewSet
 from changai.evaluations.api import ScorecardViewSet
 from changai.indicators.api import DataSetViewSet, IndicatorViewSet, ValueViewSet
 from changai.orgs.api import OrgViewSet
 from changai.pilots.api import PairingViewSet, PilotProjectViewSet, PilotViewSet
+from changai.policies.api import PolicyViewSet
+from changai.suggestions.api import SuggestionViewSet
 from changai.supervision.api import BrandViewSet, MeetingViewSet, SpotCheckViewSet
 from changai.worklists.api import CheckpointViewSet, NoticeViewSet, PlanItemViewSet, PlanViewSet
 
@@ -25,6 +28,9 @@ router.register("notices", NoticeViewSet, basename="notice")
 router.register("spot-checks", SpotCheckViewSet, basename="spot-check")
 router.register("brands", BrandViewSet, basename="brand")
 router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("policies", PolicyViewSet, basename="policy")
+router.register("suggestions", SuggestionViewSet, basename="suggestion")
+router.register("demands", DemandViewSet, basename="demand")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

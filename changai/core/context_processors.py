@@ -19,9 +19,12 @@ MENU = [
         "工作推进",
         [
             ("工作清单", "worklists:plan_list", "worklists", "worklists.view_planitem"),
+            ("诉求直达", "demands:list", "demands", "demands.view_demand"),
             ("督查与品牌", "supervision:spotcheck_list", "supervision", "supervision.view_spotcheck"),
             ("试点示范", "pilots:list", "pilots", "pilots.view_pilotunit"),
             ("考核", "evaluations:list", "evaluations", "evaluations.view_scorecard"),
+            ("政策直达", "policies:list", "policies", "policies.view_policy"),
+            ("献一策", "suggestions:list", "suggestions", "suggestions.view_suggestion"),
         ],
     ),
     ("组织机构", [("组织机构", "orgs:tree", "orgs", "orgs.view_org")]),

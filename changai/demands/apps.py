@@ -9,7 +9,7 @@ class DemandsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import indicators, jobs  # noqa: F401  registers the ledger figures and the daily supervision job
+        from . import importers, indicators, jobs  # noqa: F401  registers the importer, ledger figures, daily job
         from .models import Assignment, Demand
 
         auditlog.register(Demand, exclude_fields=["contact", "updated_at"])

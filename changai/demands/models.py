@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -195,3 +197,26 @@ class Callback(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "回访记录"
         ordering = ["-visited_on"]
+
+
+def new_box_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class DemandBox(models.Model):
+    """An enterprise's QR-code page: its workers raise demands from their phones without an account."""
+
+    org = models.OneToOneField("orgs.Org", verbose_name="企业", on_delete=models.CASCADE, related_name="demand_box")
+    token = models.CharField("链接令牌", max_length=40, unique=True, default=new_box_token)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "扫码提诉求"
+
+    def __str__(self):
+        return f"{self.org}的扫码提诉求"
+
+    def get_additional_data(self):
+        return {"org_path": self.org.path}

@@ -95,8 +95,11 @@ def _extra_values(secret):
 
 def _make_extra(secret):
     from changai.core.models import ImportBatch
+    from changai.demands.tests.authz import demand_secrets
     from changai.indicators.models import DataSet, DataSetIndicator, DataValue, Indicator, Submission
     from changai.pilots.tests.authz import pilot_secrets
+    from changai.policies.tests.authz import policy_secrets
+    from changai.suggestions.tests.authz import suggestion_secrets
     from changai.supervision.tests.authz import supervision_secrets
 
     batch = ImportBatch.objects.create(importer_key="orgs.enterprises", org=secret.org, created_by=secret.user)
@@ -113,10 +116,16 @@ def _make_extra(secret):
     scorecard_values, scorecard_objects = _make_scorecard(secret)
     pilot_values, pilot_objects = pilot_secrets(secret.org)
     supervision_values, supervision_objects = supervision_secrets(secret.org, secret.name)
+    policy_values, policy_objects = policy_secrets(secret.org, secret.name)
+    suggestion_values, suggestion_objects = suggestion_secrets(secret.org, secret.name)
+    demand_values, demand_objects = demand_secrets(secret)
     return {
         **scorecard_values,
         **pilot_values,
         **supervision_values,
+        **policy_values,
+        **suggestion_values,
+        **demand_values,
         "plan_pk": plan.pk,
         "item_pk": item.pk,
         "notice_pk": notice.pk,
@@ -139,6 +148,9 @@ def _make_extra(secret):
             *scorecard_objects,
             *pilot_objects,
             *supervision_objects,
+            *policy_objects,
+            *suggestion_objects,
+            *demand_objects,
         ],
     }
 

@@ -11,6 +11,8 @@ from changai.indicators.demo import load_demo_figures
 from changai.orgs.demo import import_demo_towns, load_demo_orgs
 from changai.orgs.services import load_divisions
 from changai.pilots.demo import load_demo_pilots
+from changai.policies.demo import load_demo_policies
+from changai.suggestions.demo import load_demo_suggestions
 from changai.worklists.demo import load_demo_plans
 
 
@@ -24,6 +26,8 @@ class Command(BaseCommand):
             load_demo_orgs(random.Random(2026))
             users = load_demo_users()
             load_demo_pilots(random.Random(2026))
+            load_demo_policies(random.Random(2026))
+            load_demo_suggestions(random.Random(2026))
             load_demo_plans()
             load_demo_demands()
             call_command("seed_catalogue", stdout=self.stdout)
