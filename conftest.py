@@ -87,3 +87,12 @@ def cast(db) -> Cast:
 
 def refreshed(org: Org) -> Org:
     return Org.objects.get(pk=org.pk)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Throttles and other cached counters start empty in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

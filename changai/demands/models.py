@@ -77,6 +77,14 @@ class Demand(models.Model):
     raiser_name = models.CharField("提出人姓名", max_length=40, blank=True)
     anonymous = models.BooleanField("匿名", default=False)
     contact = models.CharField("联系方式（仅承办产改办可见）", max_length=60, blank=True)
+    follow_token = models.CharField(
+        "跟踪码",
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="手机扫码提出的职工凭此私密链接查看进展、确认落实并评价。",
+    )
     status = models.CharField("状态", max_length=14, choices=Status.choices, default=Status.NEW, db_index=True)
     returned = models.BooleanField("曾被退回", default=False)
     merged_into = models.ForeignKey(

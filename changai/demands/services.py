@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date
 
@@ -95,6 +96,8 @@ def raise_demand(
         raiser_name="" if anonymous else raiser_name.strip()[:40],
         contact=contact.strip()[:60],
         anonymous=anonymous,
+        # A worker without an account follows the demand through a private link.
+        follow_token=secrets.token_urlsafe(16) if user is None else None,
     )
     _event(demand, "raised", f"通过{demand.get_channel_display()}提出诉求", user)
     return demand
@@ -329,12 +332,15 @@ def _lead(user, demand: Demand) -> Assignment:
 
 
 @transaction.atomic
-def confirm_implemented(user, demand: Demand, *, by_office: bool = False) -> Demand:
-    """Stage 2: the raiser (or the office, for a silent raiser) confirms the implementation."""
+def confirm_implemented(user, demand: Demand, *, by_office: bool = False, via_link: bool = False) -> Demand:
+    """Stage 2: the raiser (or the office, for a silent raiser) confirms the implementation.
+
+    `via_link`: a worker without an account, holding the demand's private follow-up link.
+    """
     if by_office:
         if user is not None and not is_office_for(user, demand):
             raise PermissionDenied("只有产改办可以代为确认。")
-    elif demand.raised_by_id is None or user is None or user.pk != demand.raised_by_id:
+    elif not via_link and (demand.raised_by_id is None or user is None or user.pk != demand.raised_by_id):
         raise PermissionDenied("只有提出人可以确认落实。")
     if demand.status != Status.IMPLEMENTING or demand.implementation_reported_at is None:
         raise ValidationError("承办单位尚未报告落实。")
@@ -346,12 +352,14 @@ def confirm_implemented(user, demand: Demand, *, by_office: bool = False) -> Dem
 
 
 @transaction.atomic
-def rate(user, demand: Demand, rating: str, comment: str = "", *, on_behalf: bool = False) -> Demand:
+def rate(
+    user, demand: Demand, rating: str, comment: str = "", *, on_behalf: bool = False, via_link: bool = False
+) -> Demand:
     """The raiser rates the outcome (or the office records a phone raiser's rating); this closes the demand."""
     if on_behalf:
         if not is_office_for(user, demand):
             raise PermissionDenied("您无权代为评价。")
-    elif demand.raised_by_id is None or user.pk != demand.raised_by_id:
+    elif not via_link and (demand.raised_by_id is None or user is None or user.pk != demand.raised_by_id):
         raise PermissionDenied("只有提出人可以评价。")
     if demand.status != Status.IMPLEMENTED:
         raise ValidationError("落实后才能评价。")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("box/<int:org_pk>/", views.box, name="box"),
     path("q/<str:token>/", views.phone, name="phone"),
     path("q/<str:token>/thanks/", views.phone_thanks, name="phone_thanks"),
+    path("t/<str:follow_token>/", views.follow, name="follow"),
     path("<int:demand_pk>/", views.demand_detail, name="detail"),
     path("<int:demand_pk>/merge/", views.demand_merge, name="merge"),
     path("<int:demand_pk>/route/", views.demand_route, name="route"),

@@ -685,6 +685,7 @@ def phone(request, token):
         else:
             _count(keys)
             request.session[PHONE_SESSION_KEY] = demand.number
+            request.session[PHONE_SESSION_KEY + "_follow"] = demand.follow_token
             return redirect("demands:phone_thanks", token=demand_box.token)
     return render(request, "demands/phone.html", {"form": form, "org": demand_box.org})
 
@@ -694,4 +695,29 @@ def phone_thanks(request, token):
     number = request.session.get(PHONE_SESSION_KEY)
     if not number:
         return redirect("demands:phone", token=demand_box.token)
-    return render(request, "demands/phone_thanks.html", {"org": demand_box.org, "number": number, "box": demand_box})
+    follow = request.session.get(PHONE_SESSION_KEY + "_follow")
+    context = {"org": demand_box.org, "number": number, "box": demand_box, "follow_token": follow}
+    return render(request, "demands/phone_thanks.html", context)
+
+
+def follow(request, follow_token):
+    """A worker's private page: the demand's public timeline, and confirming and rating when it is time."""
+    demand = get_object_or_404(
+        Demand.objects.exclude(follow_token=None).select_related("org"), follow_token=follow_token
+    )
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "confirm":
+                services.confirm_implemented(None, demand, via_link=True)
+                messages.success(request, "感谢确认，请对办理结果进行评价。")
+            else:
+                services.rate(
+                    None, demand, request.POST.get("rating", ""), request.POST.get("comment", ""), via_link=True
+                )
+                messages.success(request, "感谢您的评价，该诉求已办结。")
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        return redirect("demands:follow", follow_token=follow_token)
+    events = demand.events.select_related("unit").order_by("at", "pk")
+    context = {"demand": demand, "events": events, "ratings": Demand.Rating.choices}
+    return render(request, "demands/follow.html", context)

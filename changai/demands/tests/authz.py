@@ -31,5 +31,7 @@ def demand_secrets(secret) -> tuple[dict, list]:
     Callback.objects.create(demand=demand, visited_on=date(2026, 2, 2), satisfied=True, note="秘密回访")
     DemandBox.objects.create(org=org)
     # The phone page opens to whoever holds the box's token; an outsider can only guess one.
-    values = {"demand_pk": demand.pk, "token": "guessed-token-of-an-outsider"}
+    demand.follow_token = f"real-follow-token-{org.pk}"
+    demand.save(update_fields=["follow_token"])
+    values = {"demand_pk": demand.pk, "token": "guessed-token-of-an-outsider", "follow_token": "guessed-follow-token"}
     return values, [demand]

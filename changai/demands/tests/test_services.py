@@ -191,3 +191,28 @@ def test_the_ledger_counts_on_time_answers_and_satisfaction(cast):
     row = rows[0]
     assert (row.unit, row.received, row.answered, row.overdue_now) == (cast.hrss, 2, 1, 1)
     assert late.assignments.get().answered_at is None
+
+
+def test_a_phone_worker_follows_confirms_and_rates_through_the_private_link(cast, client):
+    demand = services.raise_demand(
+        None,
+        cast.jiangyin_firm,
+        title="加班费计算有误",
+        content="按基本工资计算加班费",
+        category=Category.objects.get(code="rights"),
+        channel="phone",
+        contact="13800002222",
+    )
+    assert demand.follow_token and len(demand.follow_token) >= 20
+    assert client.get("/demands/t/wrong-token/").status_code == 404
+    page = client.get(f"/demands/t/{demand.follow_token}/").content.decode()
+    assert demand.title in page and "13800002222" not in page
+    with on(ROUTED_ON):
+        services.route(cast.users["jiangyin"], demand, cast.hrss)
+    services.answer(cast.users["renshe"], demand.assignments.get(), "已答复")
+    services.commit_plan(cast.users["renshe"], demand, "计划", date(2024, 11, 30))
+    services.report_implemented(cast.users["renshe"], demand, "已落实")
+    client.post(f"/demands/t/{demand.follow_token}/", {"action": "confirm"})
+    client.post(f"/demands/t/{demand.follow_token}/", {"action": "rate", "rating": "basic"})
+    demand.refresh_from_db()
+    assert demand.status == "closed" and demand.rating == "basic"
