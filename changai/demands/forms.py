@@ -214,3 +214,27 @@ class RateForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _bootstrap(self)
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["code", "name", "pillar", "ack_days", "answer_days", "sort", "is_active"]
+        help_texts = {
+            "ack_days": "分办后多少个工作日内须签收。",
+            "answer_days": "分办后多少个工作日内须答复；只对之后分办的诉求生效。",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+        for name, field in self.fields.items():
+            css = "form-check-input" if name == "is_active" else ("form-select" if name == "pillar" else "form-control")
+            field.widget.attrs.setdefault("class", css)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("ack_days") and data.get("answer_days") and data["ack_days"] > data["answer_days"]:
+            self.add_error("ack_days", "签收时限不能长于答复时限。")
+        return data

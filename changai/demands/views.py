@@ -23,6 +23,7 @@ from .exports import demands_workbook, ledger_workbook
 from .forms import (
     AnswerForm,
     CallbackForm,
+    CategoryForm,
     ExtensionForm,
     ImplementedForm,
     PhoneForm,
@@ -721,3 +722,30 @@ def follow(request, follow_token):
     events = demand.events.select_related("unit").order_by("at", "pk")
     context = {"demand": demand, "events": events, "ratings": Demand.Rating.choices}
     return render(request, "demands/follow.html", context)
+
+
+@login_required
+@permission_required("demands.view_category", raise_exception=True)
+def category_list(request):
+    form = CategoryForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.has_perm("demands.add_category"):
+            raise PermissionDenied("您无权维护诉求类别。")
+        if form.is_valid():
+            form.save()
+            messages.success(request, f"已新增类别“{form.instance.name}”。")
+            return redirect("demands:categories")
+    context = {"categories": Category.objects.all(), "form": form, "nav_active": "demands", "tab": "categories"}
+    return render(request, "demands/categories.html", context)
+
+
+@login_required
+@permission_required("demands.change_category", raise_exception=True)
+def category_edit(request, category_pk):
+    category = get_object_or_404(Category, pk=category_pk)
+    form = CategoryForm(request.POST or None, instance=category)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "已保存；新的时限对之后分办的诉求生效。")
+        return redirect("demands:categories")
+    return render(request, "demands/category_form.html", {"form": form, "category": category, "nav_active": "demands"})

@@ -33,5 +33,10 @@ def demand_secrets(secret) -> tuple[dict, list]:
     # The phone page opens to whoever holds the box's token; an outsider can only guess one.
     demand.follow_token = f"real-follow-token-{org.pk}"
     demand.save(update_fields=["follow_token"])
-    values = {"demand_pk": demand.pk, "token": "guessed-token-of-an-outsider", "follow_token": "guessed-follow-token"}
+    values = {
+        "category_pk": demand.category_id,
+        "demand_pk": demand.pk,
+        "token": "guessed-token-of-an-outsider",
+        "follow_token": "guessed-follow-token",
+    }
     return values, [demand]

@@ -216,3 +216,35 @@ def test_a_phone_worker_follows_confirms_and_rates_through_the_private_link(cast
     client.post(f"/demands/t/{demand.follow_token}/", {"action": "rate", "rating": "basic"})
     demand.refresh_from_db()
     assert demand.status == "closed" and demand.rating == "basic"
+
+
+def test_offices_set_the_clock_of_each_category(cast, client):
+    client.force_login(cast.users["jiangyin"])
+    assert client.get("/demands/categories/").status_code == 200
+    assert client.post("/demands/categories/", {"code": "x", "name": "x"}).status_code == 403
+    client.force_login(cast.users["sheng"])
+    pay = Category.objects.get(code="pay")
+    response = client.post(
+        f"/demands/categories/{pay.pk}/edit/",
+        {
+            "name": "工资待遇",
+            "pillar": "rights",
+            "ack_days": 1,
+            "answer_days": 5,
+            "sort": 20,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert routed(cast).assignments.get().answer_due == date(2024, 10, 10)
+    bad = client.post(
+        f"/demands/categories/{pay.pk}/edit/",
+        {
+            "name": "工资待遇",
+            "pillar": "rights",
+            "ack_days": 9,
+            "answer_days": 5,
+            "sort": 20,
+        },
+    )
+    assert "签收时限不能长于答复时限" in bad.content.decode()
