@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from changai.accounts.scope import scope_for
+from changai.core.uploads import ATTACHMENT_TYPES_TEXT, MultipleFileField
 from changai.orgs.models import Kind, Org
 
 from . import services
@@ -73,6 +74,9 @@ class RaiseForm(forms.Form):
     contact = forms.CharField(
         label="联系方式", max_length=60, required=False, help_text="仅承办的产改办可见，用于回访，不会告知承办单位。"
     )
+    files = MultipleFileField(
+        label="附件", required=False, help_text=f"可多选，最多5个；{ATTACHMENT_TYPES_TEXT}，每个不超过20 MB。"
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,6 +106,9 @@ class PhoneForm(forms.Form):
         max_length=60,
         required=False,
         help_text="仅产改办回访使用，不会告知企业和承办单位；匿名提出时必填。",
+    )
+    files = MultipleFileField(
+        label="附件", required=False, help_text=f"可多选，最多5个；{ATTACHMENT_TYPES_TEXT}，每个不超过20 MB。"
     )
 
     def __init__(self, *args, **kwargs):
@@ -171,6 +178,9 @@ class ReturnForm(forms.Form):
 class AnswerForm(forms.Form):
     text = forms.CharField(label="答复内容", widget=forms.Textarea(attrs={"rows": 4}))
     policy_basis = forms.CharField(label="政策依据", max_length=300, required=False, help_text="如文件名称和文号。")
+    files = MultipleFileField(
+        label="附件", required=False, help_text=f"可多选，最多5个；{ATTACHMENT_TYPES_TEXT}，每个不超过20 MB。"
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

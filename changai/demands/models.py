@@ -179,6 +179,24 @@ class Assignment(models.Model):
         return {"org_path": self.demand.org.path}
 
 
+class DemandFile(models.Model):
+    """A file attached when a demand was raised, or to a unit's answer."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="files")
+    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField("附件", upload_to="demands/%Y/%m/")
+    name = models.CharField("文件名", max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "诉求附件"
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
 class DemandEvent(models.Model):
     """The demand's timeline: every step with who and when."""
 

@@ -13,12 +13,14 @@ from django.utils import timezone
 from changai.accounts.models import Membership
 from changai.accounts.scope import scope_for
 from changai.core.models import Notification
+from changai.core.uploads import check_attachment
 from changai.core.workdays import add_working_days, working_days_between
 from changai.orgs.models import Org
 
-from .models import Assignment, Callback, Category, Demand, DemandEvent
+from .models import Assignment, Callback, Category, Demand, DemandEvent, DemandFile
 
 Status = Demand.Status
+MAX_FILES = 5
 CONFIRM_AFTER_WORKING_DAYS = 5  # a silent raiser: the office confirms the implementation
 CIRCULATE_AFTER_WORKING_DAYS = 3  # chased, still no answer this many working days after the deadline
 OPEN_STATUSES = (Status.NEW, Status.ROUTED, Status.ANSWERED, Status.IMPLEMENTING)
@@ -77,6 +79,7 @@ def raise_demand(
     raiser_name: str = "",
     contact: str = "",
     anonymous: bool = False,
+    files=(),
 ) -> Demand:
     """Record a demand; `user` is None for a worker on the phone page."""
     if user is not None and not (user.has_perm("demands.add_demand") and scope_for(user).contains(org)):
@@ -99,8 +102,26 @@ def raise_demand(
         # A worker without an account follows the demand through a private link.
         follow_token=secrets.token_urlsafe(16) if user is None else None,
     )
+    _attach(demand, files, user)
     _event(demand, "raised", f"通过{demand.get_channel_display()}提出诉求", user)
     return demand
+
+
+def _attach(demand: Demand, files, user, assignment: Assignment | None = None) -> None:
+    """Check every file (type, 20 MB, content) before keeping any of them."""
+    files = list(files or [])
+    if len(files) > MAX_FILES:
+        raise ValidationError({"files": f"最多上传{MAX_FILES}个附件。"})
+    for upload in files:
+        check_attachment(upload)
+    for upload in files:
+        DemandFile.objects.create(
+            demand=demand,
+            assignment=assignment,
+            file=upload,
+            name=upload.name[:200],
+            uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        )
 
 
 def similar_open_demands(demand: Demand, limit: int = 5, threshold: float = 0.2) -> list[tuple[Demand, float]]:
@@ -263,7 +284,7 @@ def return_assignment(user, assignment: Assignment, reason: str) -> Assignment:
 
 
 @transaction.atomic
-def answer(user, assignment: Assignment, text: str, policy_basis: str = "") -> Assignment:
+def answer(user, assignment: Assignment, text: str, policy_basis: str = "", files=()) -> Assignment:
     """The unit answers (stage 1); the lead's answer makes the demand answered."""
     _own_assignment(user, assignment)
     if assignment.status in (Assignment.Status.ANSWERED, Assignment.Status.RETURNED):
@@ -279,6 +300,7 @@ def answer(user, assignment: Assignment, text: str, policy_basis: str = "") -> A
     assignment.answered_at, assignment.answered_by = now, user
     assignment.acknowledged_at = assignment.acknowledged_at or now
     assignment.save()
+    _attach(assignment.demand, files, user, assignment)
     late = "（逾期答复）" if timezone.localdate(now) > assignment.due else ""
     demand = assignment.demand
     _event(demand, "answered", f"{assignment.unit.name}答复{late}：{text.strip()[:200]}", user, assignment.unit)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("q/<str:token>/thanks/", views.phone_thanks, name="phone_thanks"),
     path("t/<str:follow_token>/", views.follow, name="follow"),
     path("<int:demand_pk>/", views.demand_detail, name="detail"),
+    path("<int:demand_pk>/files/<int:demandfile_pk>/", views.demand_file, name="file"),
     path("<int:demand_pk>/merge/", views.demand_merge, name="merge"),
     path("<int:demand_pk>/route/", views.demand_route, name="route"),
     path("<int:demand_pk>/extension/decide/", views.extension_decide, name="extension_decide"),

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, F, Q, When
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +33,7 @@ from .forms import (
     ReturnForm,
     RouteForm,
 )
-from .models import Assignment, Category, Demand, DemandBox
+from .models import Assignment, Category, Demand, DemandBox, DemandFile
 
 try:  # the QR code is drawn when segno is installed; otherwise the box page shows the link only
     import segno
@@ -223,7 +223,7 @@ def demand_list(request):
 @permission_required("demands.add_demand", raise_exception=True)
 def demand_create(request):
     initial = {"org": _int_param(request, "org")} if _int_param(request, "org") else {}
-    form = RaiseForm(request.POST or None, user=request.user, initial=initial)
+    form = RaiseForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -343,7 +343,7 @@ def _done(request, demand, call, success: str, form=None, form_name: str = ""):
 
 
 def _form_action(request, demand, form_class, form_name, call, success, form_kwargs=None):
-    form = form_class(request.POST, **(form_kwargs or {}))
+    form = form_class(request.POST, request.FILES, **(form_kwargs or {}))
     if not form.is_valid():
         return _detail_page(request, demand, **{form_name: form})
     return _done(request, demand, lambda: call(form.cleaned_data), success, form, form_name)
@@ -492,7 +492,7 @@ def assignment_answer(request, demand_pk):
         demand,
         AnswerForm,
         "answer_form",
-        lambda data: services.answer(request.user, assignment, data["text"], data["policy_basis"]),
+        lambda data: services.answer(request.user, assignment, data["text"], data["policy_basis"], data["files"]),
         "已答复。",
     )
 
@@ -677,7 +677,7 @@ def phone(request, token):
     if _throttled(keys):
         context = {"org": demand_box.org, "per_ip": PHONE_PER_IP_PER_HOUR, "per_box": PHONE_PER_BOX_PER_DAY}
         return render(request, "demands/phone_throttled.html", context, status=429)
-    form = PhoneForm(request.POST or None)
+    form = PhoneForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             demand = services.raise_demand(None, demand_box.org, channel=Demand.Channel.PHONE, **form.cleaned_data)
@@ -749,3 +749,11 @@ def category_edit(request, category_pk):
         messages.success(request, "已保存；新的时限对之后分办的诉求生效。")
         return redirect("demands:categories")
     return render(request, "demands/category_form.html", {"form": form, "category": category, "nav_active": "demands"})
+
+
+@login_required
+def demand_file(request, demand_pk, demandfile_pk):
+    """Serve an attachment only to those who may see the demand."""
+    demand = _demand_for_user(request, demand_pk)
+    attachment = get_object_or_404(DemandFile, pk=demandfile_pk, demand=demand)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)

@@ -2,10 +2,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from changai.core.uploads import ATTACHMENT_TYPES_TEXT, MultipleFileField
 from changai.orgs.models import Kind, Org
 
 from .models import ISSUER_KINDS, TARGET_KINDS, Policy
-from .services import ATTACHMENT_SIGNATURES, ATTACHMENT_TYPES_TEXT
 
 _DATE = {"type": "date"}
 
@@ -22,24 +22,6 @@ def _style(form):
         else:
             css = "form-control"
         widget.attrs.setdefault("class", css)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked by the service (type, size, content)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(ATTACHMENT_SIGNATURES)}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
 def issuer_choices(user):

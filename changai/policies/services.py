@@ -16,6 +16,7 @@ from django.utils import timezone
 from changai.accounts.models import Membership
 from changai.accounts.scope import scope_for
 from changai.core.models import Notification
+from changai.core.uploads import check_attachment as check_upload
 from changai.orgs.models import Kind, Org, current_line_memberships
 
 from . import indicators
@@ -29,21 +30,7 @@ POLICY_FIELDS = ["title", "doc_number", "body", "effective_from", "effective_to"
 LIVE_PILOT_STATUSES = ("approved", "running", "acceptance", "demonstration")
 BATCH = 2000
 
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 MAX_ATTACHMENTS = 20
-_OLE, _ZIP = b"\xd0\xcf\x11\xe0", b"PK\x03\x04"
-# Extension -> how the file must begin, so a renamed executable or web page is refused.
-ATTACHMENT_SIGNATURES = {
-    ".pdf": (b"%PDF",),
-    ".doc": (_OLE,),
-    ".docx": (_ZIP,),
-    ".xls": (_OLE,),
-    ".xlsx": (_ZIP,),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG",),
-}
-ATTACHMENT_TYPES_TEXT = "PDF、Word（.doc/.docx）、Excel（.xls/.xlsx）或 JPG、PNG 图片"
 
 
 # ---------------------------------------------------------------------------- targets
@@ -181,17 +168,7 @@ def _check_editable(user, policy: Policy) -> None:
 
 def check_attachment(upload) -> None:
     """Refuse a file of the wrong type, over 20 MB, or whose content does not match its extension."""
-    name = PurePath(upload.name).name
-    signatures = ATTACHMENT_SIGNATURES.get(PurePath(name).suffix.lower())
-    if signatures is None:
-        raise ValidationError(f"“{name}”的类型不支持：附件只能是{ATTACHMENT_TYPES_TEXT}。")
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(f"“{name}”超过20 MB（约{upload.size / 1024 / 1024:.1f} MB），请压缩或拆分后上传。")
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if not head.startswith(signatures):
-        raise ValidationError(f"“{name}”的内容与扩展名不符，请上传真实的{ATTACHMENT_TYPES_TEXT}。")
+    check_upload(upload, max_mb=20)
 
 
 def _attach(user, policy: Policy, uploads: list) -> list[PolicyAttachment]:

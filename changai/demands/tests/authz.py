@@ -2,7 +2,9 @@
 
 from datetime import date
 
-from changai.demands.models import Assignment, Callback, Category, Demand, DemandBox, DemandEvent
+from django.core.files.base import ContentFile
+
+from changai.demands.models import Assignment, Callback, Category, Demand, DemandBox, DemandEvent, DemandFile
 
 
 def demand_secrets(secret) -> tuple[dict, list]:
@@ -33,7 +35,11 @@ def demand_secrets(secret) -> tuple[dict, list]:
     # The phone page opens to whoever holds the box's token; an outsider can only guess one.
     demand.follow_token = f"real-follow-token-{org.pk}"
     demand.save(update_fields=["follow_token"])
+    secret_file = DemandFile.objects.create(
+        demand=demand, file=ContentFile(b"%PDF-1.4 secret", name="secret.pdf"), name=f"{secret.name}秘密附件.pdf"
+    )
     values = {
+        "demandfile_pk": secret_file.pk,
         "category_pk": demand.category_id,
         "demand_pk": demand.pk,
         "token": "guessed-token-of-an-outsider",

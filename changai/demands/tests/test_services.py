@@ -248,3 +248,33 @@ def test_offices_set_the_clock_of_each_category(cast, client):
         },
     )
     assert "签收时限不能长于答复时限" in bad.content.decode()
+
+
+def test_attachments_are_checked_and_served_only_within_scope(cast, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with pytest.raises(ValidationError, match="内容与扩展名不符"):
+        services.raise_demand(
+            cast.users["qiye"],
+            cast.jiangyin_firm,
+            title="附件伪装",
+            content="内容",
+            category=Category.objects.get(code="pay"),
+            files=[SimpleUploadedFile("证明.pdf", b"<html>not a pdf</html>")],
+        )
+    assert not Demand.objects.filter(title="附件伪装").exists()  # nothing half-written
+    demand = services.raise_demand(
+        cast.users["qiye"],
+        cast.jiangyin_firm,
+        title="工资条",
+        content="附工资条",
+        category=Category.objects.get(code="pay"),
+        files=[SimpleUploadedFile("工资条.pdf", b"%PDF-1.4 payslip")],
+    )
+    attachment = demand.files.get()
+    url = f"/demands/{demand.pk}/files/{attachment.pk}/"
+    client.force_login(cast.users["jiangyin"])
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    client.force_login(cast.users["gaoyou"])
+    assert client.get(url).status_code == 404
