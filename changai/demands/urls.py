@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.demand_list, name="list"),
     path("new/", views.demand_create, name="create"),
     path("ledger/", views.ledger, name="ledger"),
+    path("callbacks/", views.callbacks, name="callbacks"),
     path("categories/", views.category_list, name="categories"),
     path("categories/<int:category_pk>/edit/", views.category_edit, name="category_edit"),
     path("box/", views.box_index, name="box_index"),

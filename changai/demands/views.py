@@ -33,7 +33,7 @@ from .forms import (
     ReturnForm,
     RouteForm,
 )
-from .models import Assignment, Category, Demand, DemandBox, DemandFile
+from .models import Assignment, Callback, Category, Demand, DemandBox, DemandFile
 
 try:  # the QR code is drawn when segno is installed; otherwise the box page shows the link only
     import segno
@@ -757,3 +757,29 @@ def demand_file(request, demand_pk, demandfile_pk):
     demand = _demand_for_user(request, demand_pk)
     attachment = get_object_or_404(DemandFile, pk=demandfile_pk, demand=demand)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+@login_required
+@permission_required("demands.add_callback", raise_exception=True)
+def callbacks(request):
+    """The month's reproducible sample of closed demands for return visits (回访), and which were visited."""
+    today = services.today()
+    month = request.GET.get("month") or f"{today:%Y-%m}"
+    try:
+        year, number = (int(part) for part in month.split("-"))
+        start = date(year, number, 1)
+    except ValueError:
+        start = date(today.year, today.month, 1)
+    end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    closed = Demand.objects.visible_to(request.user).filter(closed_at__date__gte=start, closed_at__date__lt=end)
+    sample = services.callback_sample(closed, share=0.2, seed=start.year * 100 + start.month)
+    visited = set(Callback.objects.filter(demand__in=[d.pk for d in sample]).values_list("demand_id", flat=True))
+    context = {
+        "sample": sample,
+        "visited": visited,
+        "month": f"{start:%Y-%m}",
+        "closed_count": closed.count(),
+        "nav_active": "demands",
+        "tab": "callbacks",
+    }
+    return render(request, "demands/callbacks.html", context)

@@ -278,3 +278,21 @@ def test_attachments_are_checked_and_served_only_within_scope(cast, client):
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
     client.force_login(cast.users["gaoyou"])
     assert client.get(url).status_code == 404
+
+
+def test_the_callback_sample_is_reproducible_and_shows_visits(cast, client):
+    demand = routed(cast)
+    services.answer(cast.users["renshe"], demand.assignments.get(), "答复")
+    services.commit_plan(cast.users["renshe"], demand, "计划", date(2024, 11, 30))
+    services.report_implemented(cast.users["renshe"], demand, "已落实")
+    services.confirm_implemented(cast.users["qiye"], demand)
+    services.rate(cast.users["qiye"], demand, "satisfied")
+    assert services.callback_sample(Demand.objects.all(), seed=7) == services.callback_sample(
+        Demand.objects.all(), seed=7
+    )
+    client.force_login(cast.users["jiangyin"])
+    assert "待回访" in client.get("/demands/callbacks/").content.decode()
+    services.record_callback(cast.users["jiangyin"], demand, satisfied=True, note="电话回访，职工满意")
+    assert "已回访" in client.get("/demands/callbacks/").content.decode()
+    client.force_login(cast.users["renshe"])
+    assert client.get("/demands/callbacks/").status_code == 403
