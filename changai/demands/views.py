@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from changai.accounts.signals import client_ip
+from changai.core.web import attach_errors as _attach_errors
+from changai.core.web import xlsx_response as _xlsx_response
 from changai.orgs.models import Kind, Org
 
 from . import services
@@ -76,21 +78,6 @@ def _demand_for_user(request, demand_pk) -> Demand:
 
 def _user_units(user) -> set[int]:
     return {m.org_id for m in user.active_memberships()}
-
-
-def _attach_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _xlsx_response(workbook, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    workbook.save(response)
-    return response
 
 
 def _int_param(request, name: str) -> int | None:

@@ -1,11 +1,11 @@
 import django_filters
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Length, Substr
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import DjangoModelPermissions
+
+from changai.api.services import call_service as _call
 
 from . import services
 from .models import Kind, Org
@@ -78,12 +78,3 @@ class OrgViewSet(
             raise ApiValidationError({"parent": "调整隶属请使用组织页面的“调整隶属”功能。"})
         data.pop("kind", None)
         serializer.instance = _call(services.update_org, self.request.user, serializer.instance, **data)
-
-
-def _call(func, *args, **kwargs):
-    try:
-        return func(*args, **kwargs)
-    except PermissionDenied as exc:
-        raise ApiPermissionDenied(str(exc)) from exc
-    except ValidationError as exc:
-        raise ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc

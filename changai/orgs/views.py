@@ -7,11 +7,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from changai.accounts.scope import root_orgs, scope_for
+from changai.core.web import attach_errors as _attach_errors
+from changai.core.web import xlsx_response as _xlsx_response
 
 from . import services
 from .exports import orgs_workbook
@@ -172,20 +173,3 @@ def move(request, org_pk):
             messages.success(request, f"已将“{org.name}”调整到“{form.cleaned_data['new_parent'].name}”下。")
             return redirect("orgs:detail", org_pk=org.pk)
     return render(request, "orgs/move.html", {"form": form, "org": org, "nav_active": "orgs"})
-
-
-def _attach_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _xlsx_response(workbook, filename):
-    from urllib.parse import quote
-
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    workbook.save(response)
-    return response

@@ -1,11 +1,10 @@
-from django.core.exceptions import PermissionDenied, ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
+from changai.api.services import call_service as _call
 from changai.orgs.api import ScopedModelPermissions
 from changai.orgs.models import Org
 
@@ -231,12 +230,3 @@ class PairingViewSet(
 
     def perform_create(self, serializer):
         serializer.instance = _call(services.create_pairing, self.request.user, **serializer.validated_data)
-
-
-def _call(func, *args, **kwargs):
-    try:
-        return func(*args, **kwargs)
-    except PermissionDenied as exc:
-        raise ApiPermissionDenied(str(exc)) from exc
-    except ValidationError as exc:
-        raise ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc

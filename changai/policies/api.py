@@ -1,13 +1,12 @@
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
-from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
+from changai.api.services import call_service as _call
 from changai.orgs.api import ScopedModelPermissions
 from changai.orgs.models import Org
 
@@ -180,12 +179,3 @@ class PolicyViewSet(
         receipts = ReceiptFilter(request.query_params, queryset=receipts).qs
         page = self.paginate_queryset(receipts)
         return self.get_paginated_response(ReceiptSerializer(page, many=True).data)
-
-
-def _call(func, *args, **kwargs):
-    try:
-        return func(*args, **kwargs)
-    except PermissionDenied as exc:
-        raise ApiPermissionDenied(str(exc)) from exc
-    except ValidationError as exc:
-        raise ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc

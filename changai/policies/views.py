@@ -1,14 +1,13 @@
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from changai.core.web import xlsx_response as _xlsx_response
 from changai.orgs.models import Org
 
 from . import services
@@ -42,13 +41,6 @@ def _attach_errors(form, exc: ValidationError):
             form.add_error(target if target in form.fields else None, errors)
     else:
         form.add_error(None, exc)
-
-
-def _xlsx_response(workbook, filename):
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    workbook.save(response)
-    return response
 
 
 # ---------------------------------------------------------------------------- policies

@@ -1,11 +1,9 @@
-from django.core.exceptions import PermissionDenied, ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
-from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
+from changai.api.services import call_service as _call
 from changai.orgs.api import ScopedModelPermissions
 from changai.orgs.models import Org
 
@@ -156,12 +154,3 @@ class SuggestionViewSet(
         suggestion = _call(services.perform, request.user, suggestion, name, **payload.service_kwargs())
         suggestion = self.get_queryset().prefetch_related("events__actor").get(pk=suggestion.pk)
         return Response(SuggestionDetailSerializer(suggestion, context=self.get_serializer_context()).data)
-
-
-def _call(func, *args, **kwargs):
-    try:
-        return func(*args, **kwargs)
-    except PermissionDenied as exc:
-        raise ApiPermissionDenied(str(exc)) from exc
-    except ValidationError as exc:
-        raise ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc

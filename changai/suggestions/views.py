@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from changai.core.web import attach_errors as _attach_errors
+from changai.core.web import xlsx_response as _xlsx_response
 from changai.orgs.models import Kind, Org
 
 from . import services, throttle
@@ -55,21 +57,6 @@ def _enterprise_choices(request):
         return query, own
     orgs = Org.objects.visible_to(request.user).search(query).filter(kind=Kind.ENTERPRISE, is_active=True)
     return query, list(orgs.order_by("path")[:30])
-
-
-def _attach_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _xlsx_response(workbook, filename):
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    workbook.save(response)
-    return response
 
 
 # ---------------------------------------------------------------------------- suggestions

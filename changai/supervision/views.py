@@ -1,15 +1,15 @@
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from changai.core.web import attach_errors as _attach_errors
+from changai.core.web import xlsx_response as _xlsx_response
 from changai.indicators.models import Pillar
 from changai.worklists.models import Plan, PlanItem
 
@@ -96,23 +96,8 @@ def _pk_param(request, name):
     return int(value)
 
 
-def _attach_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def _error_text(exc: ValidationError) -> str:
     return "；".join(exc.messages)
-
-
-def _xlsx_response(workbook, filename):
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    workbook.save(response)
-    return response
 
 
 def _page(request, queryset):

@@ -1,18 +1,19 @@
 from pathlib import PurePath
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from changai.core import import_services
 from changai.core.periods import Period
+from changai.core.web import attach_errors as _attach_errors
+from changai.core.web import xlsx_response as _xlsx_response
 from changai.indicators.models import Pillar
 from changai.orgs.models import Org
 
@@ -96,21 +97,6 @@ def _checkpoint_state(checkpoint: Checkpoint, on) -> tuple[str, str]:
     if Period.parse(checkpoint.period).start <= on:
         return "待报送", "primary"
     return "未开始", "secondary"
-
-
-def _attach_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _xlsx_response(workbook, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    workbook.save(response)
-    return response
 
 
 def _int_param(request, name: str) -> int | None:
