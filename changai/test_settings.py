@@ -17,3 +17,8 @@ STATIC_ROOT = tempfile.mkdtemp(prefix="changai-static-")  # whitenoise warns whe
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 SECURE_HSTS_SECONDS = 0
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not shared-cache memory: threads (live server, a real Celery worker) then wait on SQLite's
+    # busy timeout instead of failing at once with "database table is locked".
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), "changai-test.sqlite3")}  # noqa: F405
