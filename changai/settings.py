@@ -44,6 +44,13 @@ INSTALLED_APPS = [
     "changai.supervision",
     "changai.policies",
     "changai.suggestions",
+    "changai.workers",
+    "changai.certificates",
+    "changai.allowances",
+    "changai.training",
+    "changai.careers",
+    "changai.bulletins",
+    "changai.narratives",
     "changai.api",
 ]
 
@@ -231,6 +238,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # Keys for personal information: identity numbers are stored encrypted with a keyed hash beside them.
 PII_HASH_KEY = env_str("PII_HASH_KEY", SECRET_KEY)
+PII_ENCRYPTION_KEY = env_str("PII_ENCRYPTION_KEY", SECRET_KEY)
 
 LOGGING = {
     "version": 1,

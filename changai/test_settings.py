@@ -20,5 +20,6 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not shared-cache memory: threads (live server, a real Celery worker) then wait on SQLite's
-    # busy timeout instead of failing at once with "database table is locked".
-    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), "changai-test.sqlite3")}  # noqa: F405
+    # busy timeout instead of failing at once with "database table is locked". One per process, so two test runs
+    # on one machine do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"changai-test-{os.getpid()}.sqlite3")}  # noqa: F405

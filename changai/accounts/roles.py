@@ -244,3 +244,15 @@ for _role, _perms in {
     Role.LEADER: _DEMANDS_VIEW,
 }.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+
+# Later apps grant their own permissions: PERMISSIONS = {Role.X: [...]} in the app's roles.py.
+def _extend_from_apps() -> None:
+    from importlib import import_module
+
+    for app in ("workers", "certificates", "allowances", "training", "careers", "bulletins", "narratives"):
+        for role, perms in import_module(f"changai.{app}.roles").PERMISSIONS.items():
+            ROLE_PERMISSIONS[role] = [*ROLE_PERMISSIONS[role], *perms]
+
+
+_extend_from_apps()

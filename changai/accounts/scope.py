@@ -1,7 +1,8 @@
 """The one place that decides which orgs, and so which records, a user may see.
 
 A user sees the subtree of the org of each active membership; a member of an industry line
-also sees the enterprises currently in that line. Member units see their own node (and,
+also sees the enterprises currently in that line, and a member of a group's head enterprise the
+group's member enterprises. Member units see their own node (and,
 in the apps that route work to them, what is routed to them).
 """
 
@@ -19,13 +20,14 @@ class Scope:
     everything: bool = False
     paths: tuple[str, ...] = ()
     line_ids: tuple[int, ...] = ()
+    group_ids: tuple[int, ...] = ()
 
     def q(self, field: str = "") -> Q:
         """A filter on `field` (an FK to Org, or "" for Org itself) matching the orgs in scope."""
         prefix = f"{field}__" if field else ""
         if self.everything:
             return Q()
-        if not self.paths and not self.line_ids:
+        if not self.paths and not self.line_ids and not self.group_ids:
             return Q(**{f"{field or 'pk'}__in": []})
         condition = Q()
         for path in self.paths:
@@ -35,6 +37,8 @@ class Scope:
 
             members = current_line_memberships().filter(line_id__in=self.line_ids).values("org_id")
             condition |= Q(**{f"{field or 'pk'}__in": members})
+        if self.group_ids:
+            condition |= Q(**{f"{prefix}group_id__in": self.group_ids})
         return condition
 
     def contains(self, org) -> bool:
@@ -45,8 +49,9 @@ class Scope:
         if self.line_ids:
             from changai.orgs.models import current_line_memberships
 
-            return current_line_memberships().filter(line_id__in=self.line_ids, org=org).exists()
-        return False
+            if current_line_memberships().filter(line_id__in=self.line_ids, org=org).exists():
+                return True
+        return bool(self.group_ids) and org.group_id in self.group_ids
 
 
 NOTHING = Scope()
@@ -74,7 +79,8 @@ def _compute_scope(user) -> Scope:
         if not any(path.startswith(kept) for kept in paths):
             paths.append(path)
     line_ids = tuple(sorted({m.org_id for m in memberships if m.org.kind == "industry_line"}))
-    return Scope(paths=tuple(paths), line_ids=line_ids)
+    group_ids = tuple(sorted({m.org_id for m in memberships if m.org.kind == "enterprise"}))
+    return Scope(paths=tuple(paths), line_ids=line_ids, group_ids=group_ids)
 
 
 def root_orgs(user):

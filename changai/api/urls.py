@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
@@ -31,6 +33,11 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("policies", PolicyViewSet, basename="policy")
 router.register("suggestions", SuggestionViewSet, basename="suggestion")
 router.register("demands", DemandViewSet, basename="demand")
+
+# Later apps list their routes in api.py as ROUTES = [(prefix, viewset, basename), ...].
+for _app in ("workers", "certificates", "allowances", "training", "careers", "bulletins", "narratives"):
+    for _prefix, _viewset, _basename in import_module(f"changai.{_app}.api").ROUTES:
+        router.register(_prefix, _viewset, basename=_basename)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

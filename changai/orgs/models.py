@@ -149,6 +149,16 @@ class Org(MP_Node):
     headcount = models.PositiveIntegerField("职工人数", null=True, blank=True)
     has_union = models.BooleanField("已建工会", default=False)
     cluster = models.CharField("产业集群", max_length=60, blank=True)
+    group = models.ForeignKey(
+        "self",
+        verbose_name="所属集团",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="group_members",
+        limit_choices_to={"kind": "enterprise"},
+        help_text="集团下属企业填写集团本部；集团工会可查看下属企业，津贴政策可由集团统一制定",
+    )
     pilot_level = models.CharField("产改试点", max_length=12, choices=PilotLevel.choices, blank=True)
     unit_type = models.CharField("成员单位类别", max_length=20, choices=UnitType.choices, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)

@@ -119,7 +119,9 @@ def _make_extra(secret):
     policy_values, policy_objects = policy_secrets(secret.org, secret.name)
     suggestion_values, suggestion_objects = suggestion_secrets(secret.org, secret.name)
     demand_values, demand_objects = demand_secrets(secret)
+    later_values, later_objects = _later_app_secrets(secret)
     return {
+        **later_values,
         **scorecard_values,
         **pilot_values,
         **supervision_values,
@@ -151,8 +153,27 @@ def _make_extra(secret):
             *policy_objects,
             *suggestion_objects,
             *demand_objects,
+            *later_objects,
         ],
     }
+
+
+# Apps whose tests/authz.py defines `secrets(secret) -> (url values, objects)` for the walk.
+LATER_APPS = ["workers", "certificates", "allowances", "training", "careers", "bulletins", "narratives"]
+
+
+def _later_app_secrets(secret):
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    values, objects = {}, []
+    for app in LATER_APPS:
+        if find_spec(f"changai.{app}.tests.authz") is None:
+            continue
+        app_values, app_objects = import_module(f"changai.{app}.tests.authz").secrets(secret)
+        values.update(app_values)
+        objects.extend(app_objects)
+    return values, objects
 
 
 def _make_plan(secret):

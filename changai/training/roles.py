@@ -1,0 +1,3 @@
+"""Permissions this app grants to each role (merged into changai.accounts.roles.ROLE_PERMISSIONS)."""
+
+PERMISSIONS = {}

@@ -1,0 +1,3 @@
+"""API routes of this app, registered by changai/api/urls.py."""
+
+ROUTES = []
