@@ -137,7 +137,18 @@ class DataValueSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DataValue
-        fields = ["id", "indicator", "org", "org_name", "period", "value", "approved", "explanation", "updated_at"]
+        fields = [
+            "id",
+            "indicator",
+            "org",
+            "org_name",
+            "period",
+            "value",
+            "approved",
+            "explanation",
+            "provenance",
+            "updated_at",
+        ]
 
 
 class RollupSerializer(serializers.ModelSerializer):

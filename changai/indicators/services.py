@@ -224,6 +224,10 @@ def _write_values(submission, parsed, explanations):
         if value is None:
             DataValue.objects.filter(indicator=indicator, org=submission.org, period=submission.period).delete()
             continue
+        # A number typed over one read from a report no longer comes from that report.
+        DataValue.objects.filter(indicator=indicator, org=submission.org, period=submission.period).exclude(
+            value=value
+        ).update(provenance="")
         DataValue.objects.update_or_create(
             indicator=indicator,
             org=submission.org,

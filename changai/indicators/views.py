@@ -102,6 +102,7 @@ def _entry_rows(submission, dataset, org, period, posted=None, result=None):
                 "value": value,
                 "explanation": explanation,
                 "previous": previous.get(indicator.pk),
+                "stored": stored,
                 "error": result.errors.get(indicator.code) if result else "",
                 "warning": result.warnings.get(indicator.code) if result else "",
             }
