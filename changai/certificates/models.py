@@ -23,6 +23,11 @@ class Level(models.IntegerChoices):
 HIGH_SKILL_LEVEL = Level.SENIOR  # 高级工 and above count as high-skill workers
 
 
+def level_name(level) -> str:
+    """The short name of a level for sentences: 高级工 rather than 高级工（三级）."""
+    return Level(int(level)).label.split("（")[0]
+
+
 class Route(models.TextChoices):
     SOCIAL = "social", "社会培训评价组织"
     SELF_RATING = "self", "企业自主评价"
@@ -43,7 +48,9 @@ class CertificateQuerySet(ScopedQuerySet):
     scope_field = "worker__enterprise"
 
     def valid_on(self, day):
-        return self.filter(issued_on__lte=day, revoked=False).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+        return self.filter(issued_on__lte=day, revoked=False).filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=day)
+        )
 
 
 class Certificate(models.Model):
@@ -77,6 +84,24 @@ class Certificate(models.Model):
         "RatingBatch", verbose_name="评价批次", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     revoked = models.BooleanField("已撤销", default=False)
+    revoked_on = models.DateField("撤销日期", null=True, blank=True)
+    revoke_reason = models.CharField("撤销原因", max_length=200, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="撤销登记人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
 
     objects = CertificateQuerySet.as_manager()
@@ -85,10 +110,20 @@ class Certificate(models.Model):
         verbose_name = verbose_name_plural = "技能等级证书"
         ordering = ["worker_id", "-level", "-issued_on"]
         constraints = [models.UniqueConstraint(fields=["number"], name="certificate_number_unique")]
-        indexes = [models.Index(fields=["worker", "occupation", "level"]), models.Index(fields=["issued_on"])]
+        indexes = [
+            models.Index(fields=["worker", "occupation", "level"]),
+            models.Index(fields=["issued_on"]),
+            models.Index(fields=["expires_on"], name="certificate_expires_on_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_level_display()} {self.occupation.name} {self.number}"
+
+    def get_additional_data(self):
+        return {"org_path": self.worker.enterprise.path if self.worker.enterprise_id else ""}
+
+    def is_valid_on(self, day) -> bool:
+        return not self.revoked and self.issued_on <= day and (self.expires_on is None or self.expires_on >= day)
 
 
 class EngineeringTitleQuerySet(ScopedQuerySet):
@@ -111,6 +146,9 @@ class EngineeringTitle(models.Model):
 
     def __str__(self):
         return f"{self.worker.name} {self.get_rank_display()}"
+
+    def get_additional_data(self):
+        return {"org_path": self.worker.enterprise.path if self.worker.enterprise_id else ""}
 
 
 class AuthorisationQuerySet(ScopedQuerySet):
@@ -146,6 +184,12 @@ class SelfRatingAuthorisation(models.Model):
     def __str__(self):
         return f"{self.enterprise.name} {self.occupation.name} ≤{self.get_max_level_display()}"
 
+    def get_additional_data(self):
+        return {"org_path": self.enterprise.path}
+
+    def is_valid_on(self, day) -> bool:
+        return self.valid_from <= day <= self.valid_to
+
 
 class BatchQuerySet(ScopedQuerySet):
     scope_field = "enterprise"
@@ -163,6 +207,22 @@ class RatingBatch(models.Model):
     title = models.CharField("批次名称", max_length=120)
     assessed_on = models.DateField("评价日期")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    pass_mark = models.DecimalField(
+        "合格分数线",
+        max_digits=5,
+        decimal_places=1,
+        default=60,
+        help_text="理论和实操成绩都达到该分数且未另填结果的考生评为合格。",
+    )
+    issued_on = models.DateField("发证日期", null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发证人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
@@ -174,6 +234,9 @@ class RatingBatch(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_additional_data(self):
+        return {"org_path": self.enterprise.path}
 
 
 class CandidateQuerySet(ScopedQuerySet):
@@ -193,6 +256,9 @@ class Candidate(models.Model):
     theory_score = models.DecimalField("理论成绩", max_digits=5, decimal_places=1, null=True, blank=True)
     practice_score = models.DecimalField("实操成绩", max_digits=5, decimal_places=1, null=True, blank=True)
     result = models.CharField("结果", max_length=8, choices=Result.choices, default=Result.PENDING)
+    certificate_number = models.CharField(
+        "证书编号", max_length=40, blank=True, help_text="留空则发证时按编号规则生成。"
+    )
     certificate = models.OneToOneField(
         Certificate, verbose_name="证书", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -201,6 +267,13 @@ class Candidate(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "评价考生"
+        ordering = ["batch_id", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "worker", "occupation"], name="one_candidacy_per_batch")
         ]
+
+    def __str__(self):
+        return f"{self.worker.name} {self.occupation.name} {self.get_level_display()}"
+
+    def get_additional_data(self):
+        return {"org_path": self.batch.enterprise.path}

@@ -95,6 +95,7 @@ class Worker(models.Model):
         verbose_name = verbose_name_plural = "职工"
         ordering = ["enterprise_id", "name", "pk"]
         indexes = [models.Index(fields=["enterprise", "name"])]
+        permissions = [("view_full_number", "查看完整身份证号和手机号")]
 
     def __str__(self):
         return f"{self.name}（{self.id_masked}）"
@@ -107,8 +108,16 @@ class EmploymentQuerySet(ScopedQuerySet):
     scope_field = "enterprise"
 
 
+class Ending(models.TextChoices):
+    LEFT = "left", "离职"
+    MOVED = "moved", "调出"
+
+
 class Employment(models.Model):
-    """One stint of a worker at one enterprise; the open one (left_on empty) is the current job."""
+    """One stint of a worker at one enterprise; the open one (left_on empty) is the current job.
+
+    left_on is the last working day there; a move closes the old stint the day before the new one starts.
+    """
 
     worker = models.ForeignKey(Worker, verbose_name="职工", on_delete=models.CASCADE, related_name="employments")
     enterprise = models.ForeignKey(
@@ -122,6 +131,8 @@ class Employment(models.Model):
     frontline = models.BooleanField("一线职工", default=True)
     sequence = models.CharField("岗位序列", max_length=12, choices=Sequence.choices, default=Sequence.SKILLS)
     grade = models.CharField("岗位等级", max_length=30, blank=True)
+    ended_by = models.CharField("离开方式", max_length=8, choices=Ending.choices, blank=True)
+    leave_reason = models.CharField("离职原因", max_length=100, blank=True)
 
     objects = EmploymentQuerySet.as_manager()
 
@@ -142,6 +153,7 @@ class FullNumberView(models.Model):
     class Field(models.TextChoices):
         ID_NUMBER = "id_number", "身份证号"
         PHONE = "phone", "手机号"
+        BOTH = "both", "身份证号和手机号"
 
     class Channel(models.TextChoices):
         PAGE = "page", "页面"
