@@ -154,7 +154,7 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)  # a 1,000,000-row worker sheet is ~81 MB
 
 # Celery: without a broker, tasks run eagerly in the calling process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")

@@ -311,9 +311,12 @@ def load_tables(data: bytes, filename: str) -> list[Callable[[int | None], list[
 
 
 def _sheet_loader(workbook: CalamineWorkbook, name: str):
+    parsed = {}  # calamine parses the whole sheet on every get: keep it from the header search to the full read
+
     def load(nrows: int | None = None) -> list[list]:
         try:
-            sheet = workbook.get_sheet_by_name(name)
+            sheet = parsed.get("sheet") or workbook.get_sheet_by_name(name)
+            parsed["sheet"] = sheet if nrows is not None else None
             rows = sheet.to_python(skip_empty_area=False, nrows=nrows)
         except CalamineError as exc:
             raise ImportFileError(UNREADABLE) from exc
