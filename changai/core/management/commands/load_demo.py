@@ -6,13 +6,20 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from changai.accounts.demo import DEMO_PASSWORD, demo_admin, load_demo_users
+from changai.allowances.demo import load_demo_allowances
+from changai.bulletins.demo import load_demo_bulletins
+from changai.careers.demo import load_demo_careers
+from changai.certificates.demo import load_demo_certificates
 from changai.demands.demo import load_demo_demands
 from changai.indicators.demo import load_demo_figures
+from changai.narratives.demo import load_demo_narratives
 from changai.orgs.demo import import_demo_towns, load_demo_orgs
 from changai.orgs.services import load_divisions
 from changai.pilots.demo import load_demo_pilots
 from changai.policies.demo import load_demo_policies
 from changai.suggestions.demo import load_demo_suggestions
+from changai.training.demo import load_demo_training
+from changai.workers.demo import load_demo_workers
 from changai.worklists.demo import load_demo_plans
 
 
@@ -30,8 +37,15 @@ class Command(BaseCommand):
             load_demo_suggestions(random.Random(2026))
             load_demo_plans()
             load_demo_demands()
+            load_demo_workers(random.Random(2026))
+            load_demo_certificates(random.Random(2026))
+            load_demo_allowances()
+            load_demo_training(random.Random(2026))
+            load_demo_careers(random.Random(2026))
             call_command("seed_catalogue", stdout=self.stdout)
             figures = load_demo_figures(random.Random(2026))
+            load_demo_bulletins()
+            load_demo_narratives()
         if figures:
             self.stdout.write(f"演示填报数据：{figures} 个数值，已汇总。")
         self.stdout.write(
