@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 
 from changai.orgs.api import ScopedModelPermissions
 
-from .models import AllowancePolicy, PolicyLevelAmount, RewardRule, Roster, RosterLine, TalentTier
+from .models import LINE_FIGURES, AllowancePolicy, PolicyLevelAmount, RewardRule, Roster, RosterLine, TalentTier
 
 DETAIL_LINES = 500
 
@@ -19,26 +19,7 @@ class RosterLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RosterLine
-        fields = [
-            "worker",
-            "enterprise",
-            "enterprise_name",
-            "name",
-            "id_masked",
-            "skill_level",
-            "title_rank",
-            "basis_level",
-            "basis_source",
-            "level_amount",
-            "tier",
-            "tier_amount",
-            "reward_amount",
-            "total",
-            "days",
-            "previous_total",
-            "change",
-            "reasons",
-        ]
+        fields = ["worker", "enterprise", "enterprise_name", *LINE_FIGURES]
 
 
 class RosterSerializer(serializers.ModelSerializer):

@@ -36,7 +36,7 @@ from django.db.models import Count, Max, Min, Q
 from changai.certificates.models import Certificate, EngineeringTitle, Level, TitleRank
 from changai.workers.models import Employment
 
-from .models import AllowancePolicy, MidMonthRule, RewardPayment, RosterLine, TalentDesignation, Tier
+from .models import LINE_FIGURES, AllowancePolicy, MidMonthRule, RewardPayment, RosterLine, TalentDesignation, Tier
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -285,27 +285,7 @@ class Line:
         )
 
 
-LINE_COLUMNS = [
-    "roster_id",
-    "worker_id",
-    "enterprise_id",
-    "name",
-    "id_masked",
-    "skill_level",
-    "title_rank",
-    "basis_level",
-    "basis_source",
-    "level_amount",
-    "tier",
-    "tier_amount",
-    "reward_amount",
-    "total",
-    "days",
-    "previous_total",
-    "change",
-    "reasons",
-    "detail",
-]
+LINE_COLUMNS = ["roster_id", "worker_id", "enterprise_id", *LINE_FIGURES, "detail"]
 
 
 @dataclass

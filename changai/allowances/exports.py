@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 from changai.certificates.models import Level, TitleRank
 from changai.orgs.models import Org
 
-from .models import RosterLine, Tier
+from .models import LINE_FIGURES, RosterLine, Tier
 
 MAX_SHEET_ROWS = 1_000_000
 LINE_HEADERS = [
@@ -117,24 +117,7 @@ def roster_workbook(roster, user) -> tuple[Workbook, int]:
     missing = enterprise_ids - set(enterprise_names)
     enterprise_names.update(Org.objects.filter(pk__in=missing).values_list("pk", "name"))
     full = full_number_enterprises(user, enterprise_ids)
-    fields = [
-        "enterprise_id",
-        "name",
-        "id_masked",
-        "skill_level",
-        "title_rank",
-        "basis_level",
-        "basis_source",
-        "level_amount",
-        "tier",
-        "tier_amount",
-        "reward_amount",
-        "total",
-        "days",
-        "previous_total",
-        "change",
-        "reasons",
-    ]
+    fields = ["enterprise_id", *LINE_FIGURES]
     if full:
         fields.append("worker__id_cipher")
     revealed: dict[int, int] = {}

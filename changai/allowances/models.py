@@ -245,6 +245,26 @@ class Roster(models.Model):
         return f"{year}年{int(month)}月"
 
 
+# The figures of a roster line, as the engine writes them and the API and the payroll export read them.
+LINE_FIGURES = [
+    "name",
+    "id_masked",
+    "skill_level",
+    "title_rank",
+    "basis_level",
+    "basis_source",
+    "level_amount",
+    "tier",
+    "tier_amount",
+    "reward_amount",
+    "total",
+    "days",
+    "previous_total",
+    "change",
+    "reasons",
+]
+
+
 class RosterLine(models.Model):
     """One worker at one enterprise in one roster: the allowance items, the total and the change since last month.
 
