@@ -16,8 +16,10 @@ def test_indicators_list_filters_by_pillar_source_and_search(client, cast, figur
     assert "enterprises" in {i["code"] for i in computed} and all(i["source"] == "computed" for i in computed)
     quality = client.get(reverse("indicator-list"), {"pillar": "quality", "source": "reported"}).json()["results"]
     assert {i["code"] for i in quality} == {"training_person_times", "worker_homes"}
-    found = client.get(reverse("indicator-list"), {"search": "培训"}).json()["results"]
+    found = client.get(reverse("indicator-list"), {"search": "培训", "source": "reported"}).json()["results"]
     assert [i["code"] for i in found] == ["training_person_times"]
+    found = client.get(reverse("indicator-list"), {"search": "培训"}).json()["results"]
+    assert {"training_person_times", "training_class_person_times"} <= {i["code"] for i in found}
 
 
 def test_indicator_and_dataset_detail_by_code(client, cast, figures):
