@@ -281,7 +281,7 @@ def _ensure_reviewable(user, fact: FactProposal) -> None:
 
 
 def _locked_fact(fact: FactProposal) -> FactProposal:
-    return FactProposal.objects.select_for_update().select_related("report__org").get(pk=fact.pk)
+    return FactProposal.objects.select_for_update(of=("self",)).select_related("report__org").get(pk=fact.pk)
 
 
 @transaction.atomic
@@ -431,7 +431,9 @@ def withdraw(user, fact: FactProposal) -> FactProposal:
         raise ValidationError("该数字尚未审核。")
     refresh = None
     if fact.is_taken and fact.data_value_id:
-        value = DataValue.objects.select_for_update().select_related("submission").get(pk=fact.data_value_id)
+        value = (
+            DataValue.objects.select_for_update(of=("self",)).select_related("submission").get(pk=fact.data_value_id)
+        )
         if value.submission is not None and value.submission.status in (
             Submission.Status.SUBMITTED,
             Submission.Status.APPROVED,
