@@ -31,10 +31,10 @@ def run_compute_roster(job):
     return {"roster": roster.pk, "lines": roster.line_count, "amount": str(roster.total_amount)}
 
 
-def schedule_check(user, org, month):
+def schedule_check(user, org, month, *, in_process=False):
     title = f"应发未列核查：{org.name if org else '全部范围'} {month.label}"
     params = {"month": month.code, "org": org.pk if org else None}
-    return start_job("allowances.unlisted_check", title, user=user, org=org, params=params)
+    return start_job("allowances.unlisted_check", title, user=user, org=org, params=params, in_process=in_process)
 
 
 def check_scope(user, org):

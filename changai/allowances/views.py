@@ -13,7 +13,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from changai.core.jobs import run_job
 from changai.core.models import Job
 from changai.core.web import attach_errors, xlsx_response
 
@@ -441,17 +440,8 @@ def unlisted_check(request):
     if request.method == "POST" and form.is_valid():
         month, org = form.cleaned_data["month"], form.cleaned_data["org"]
         scope = jobs.check_scope(user, org)
-        if services.employment_count(scope.values("pk"), month) > services.SYNC_LIMIT:
-            job = jobs.schedule_check(user, org, month)
-        else:
-            job = Job.objects.create(
-                kind="allowances.unlisted_check",
-                title=f"应发未列核查：{org.name if org else '全部范围'} {month.label}",
-                created_by=user,
-                org=org,
-                params={"month": month.code, "org": org.pk if org else None},
-            )
-            run_job(job.pk)
+        small = services.employment_count(scope.values("pk"), month) <= services.SYNC_LIMIT
+        job = jobs.schedule_check(user, org, month, in_process=small)
         return redirect(f"{request.path}?job={job.pk}")
     job = _check_job(request)
     result = job.result if job is not None and job.status == Job.Status.SUCCEEDED else None

@@ -27,11 +27,12 @@ def job_handler(kind: str):
     return register
 
 
-def start_job(kind: str, title: str, *, user=None, org=None, params=None) -> Job:
+def start_job(kind: str, title: str, *, user=None, org=None, params=None, in_process=False) -> Job:
+    """Record a job and run it: on a worker, or here and now when `in_process` (small work a page waits for)."""
     if kind not in _HANDLERS:
         raise KeyError(f"No job handler registered for {kind}")
     job = Job.objects.create(kind=kind, title=title, created_by=user, org=org, params=params or {})
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if in_process or settings.CELERY_TASK_ALWAYS_EAGER:
         run_job(job.pk)
         job.refresh_from_db()
     else:
